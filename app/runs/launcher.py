@@ -1,0 +1,93 @@
+"""Start runner processes from a pre-warmed forkserver, and end whole process groups.
+
+The server never forks itself (it is threaded and async): multiprocessing's forkserver is
+a fresh single-threaded interpreter that has imported the tracer and the scenarios once
+and forks a runner per run in a few milliseconds. When the server dies the forkserver
+sees its "alive" pipe close and exits; each runner dies with it (PR_SET_PDEATHSIG), and
+each scenario process dies with its runner.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from multiprocessing import spawn
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from app.runs import runner
+
+PRELOAD = ["app.runs.runner", "app.scenarios.registry"]
+
+_context = multiprocessing.get_context("forkserver")
+RUNNER_NAME = "mpscope-run-"
+_original_preparation = spawn.get_preparation_data
+
+
+def _preparation_data(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = _original_preparation(name)
+    if name.startswith(RUNNER_NAME):
+        # A forkserver child re-imports the parent's __main__ before it runs. The runner
+        # replaces __main__ with the scenario program, so that import would only cost
+        # time (the uvicorn or pytest script) and run any script's unguarded code.
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+spawn.get_preparation_data = _preparation_data
+
+
+def _noop() -> None:
+    pass
+
+
+def warm_up() -> None:
+    """Start the forkserver and wait until it has imported everything (blocking, ~0.3 s),
+    so the first run starts as fast as the others."""
+    _context.set_forkserver_preload(PRELOAD)
+    probe = _context.Process(target=_noop, name=f"{RUNNER_NAME}warm-up")
+    probe.start()
+    probe.join()
+    probe.close()
+
+
+def launch(config: runner.RunnerConfig) -> BaseProcess:
+    _context.set_forkserver_preload(PRELOAD)
+    proc = _context.Process(target=runner.run, args=(config,), name=f"{RUNNER_NAME}{config.run_id}")
+    proc.start()
+    return proc
+
+
+def signal_group(pgid: int, sig: int) -> bool:
+    """Send ``sig`` to the runner's process group; False if nothing was there to signal."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        # No such group yet: the runner may not have called setsid(). It has no children
+        # before it does, so signalling the runner alone is enough.
+        try:
+            os.kill(pgid, sig)
+        except ProcessLookupError:
+            return False
+    return True
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes of the group, from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the parenthesised command: state ppid pgrp ...
+        rest = stat[stat.rfind(")") + 2 :].split()
+        if len(rest) > 2 and rest[0] != "Z" and int(rest[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+

@@ -1,0 +1,227 @@
+"""RunManager: start runs, watch them, stop them, and leave nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.runs import launcher
+from app.runs.channel import EventChannel
+from app.runs.run import FINAL, Run, Status
+from app.runs.runner import RunnerConfig
+from app.runs.sequencer import Sequencer
+from app.scenarios import registry
+
+log = logging.getLogger(__name__)
+
+START_METHODS = ("fork", "spawn", "forkserver")
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    timeout_s: float = 30.0
+    grace_s: float = 0.5  # between SIGTERM and SIGKILL
+    keep_runs: int = 200
+    settle_s: float = 2.0  # how long killed processes get to close their connections
+
+
+class RunManager:
+    """Owns every run of one server (or one CLI invocation)."""
+
+    def __init__(self, limits: RunLimits | None = None) -> None:
+        self.limits = limits or RunLimits()
+        self._runs: dict[str, Run] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._base: Path | None = None
+
+    async def start(self) -> None:
+        self._base = Path(tempfile.mkdtemp(prefix="mpscope-"))
+        await asyncio.to_thread(launcher.warm_up)
+
+    async def close(self) -> None:
+        """Cancel what is running and wait until it is all cleaned up."""
+        for run in self._runs.values():
+            if not run.finished:
+                run.request_stop("cancelled")
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._base is not None:
+            shutil.rmtree(self._base, ignore_errors=True)
+            self._base = None
+
+    # -- queries ---------------------------------------------------------------------
+
+    def get(self, run_id: str) -> Run | None:
+        return self._runs.get(run_id)
+
+    def runs(self) -> Iterable[Run]:
+        return self._runs.values()
+
+    def active(self) -> list[Run]:
+        return [r for r in self._runs.values() if not r.finished]
+
+    # -- commands --------------------------------------------------------------------
+
+    def create(
+        self,
+        scenario_id: str,
+        params: dict[str, Any] | None = None,
+        pace_ms: int = 0,
+        start_method: str = "fork",
+        client: str | None = None,
+    ) -> Run:
+        """Validate and start a run. Raises KeyError (unknown scenario), ValueError
+        (bad pace or start method) or pydantic.ValidationError (bad parameters)."""
+        if self._base is None:
+            raise RuntimeError("RunManager.start() was not awaited")
+        scenario = registry.get(scenario_id)
+        if not 0 <= pace_ms <= 2000:
+            raise ValueError("pace_ms must be between 0 and 2000")
+        if start_method not in START_METHODS:
+            raise ValueError(f"start_method must be one of {', '.join(START_METHODS)}")
+        model = scenario.validate(params or {})
+        run = Run(
+            scenario.id,
+            model.model_dump(mode="json"),
+            pace_ms,
+            start_method,
+            scenario.render(model),
+            client,
+        )
+        self._runs[run.id] = run
+        self._forget_old()
+        task = asyncio.create_task(self._drive(run, scenario), name=f"run-{run.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return run
+
+    async def cancel(self, run_id: str) -> Run | None:
+        run = self._runs.get(run_id)
+        if run is None:
+            return None
+        if not run.finished:
+            run.request_stop("cancelled")
+            await run.done.wait()
+        return run
+
+    def _forget_old(self) -> None:
+        extra = len(self._runs) - self.limits.keep_runs
+        if extra <= 0:
+            return
+        for run_id in [r.id for r in self._runs.values() if r.finished][:extra]:
+            del self._runs[run_id]
+
+    # -- the life of a run -----------------------------------------------------------
+
+    async def _drive(self, run: Run, scenario: registry.Scenario) -> None:
+        assert self._base is not None
+        run_dir = Path(tempfile.mkdtemp(prefix=f"run-{run.id}-", dir=self._base))
+        sequencer = Sequencer(run.release)
+        channel = EventChannel(str(run_dir / "events.sock"), sequencer)
+        proc = None
+        loop = asyncio.get_running_loop()
+        try:
+            await channel.start()
+            config = RunnerConfig(
+                run_id=run.id,
+                scenario=run.scenario,
+                params=run.params,
+                source=run.source,
+                program_path=str(scenario.path),
+                pace_ms=run.pace_ms,
+                start_method=run.start_method,
+                socket_path=channel.path,
+                run_dir=str(run_dir),
+                t0=run.t0,
+                watch=scenario.watch,
+            )
+            proc = launcher.launch(config)
+            run.runner_pid = proc.pid
+            run.status = "running"
+            exited: asyncio.Future[None] = loop.create_future()
+            loop.add_reader(proc.sentinel, lambda: exited.done() or exited.set_result(None))
+            try:
+                done, _ = await asyncio.wait(
+                    {exited, run.stop_requested},
+                    timeout=self.limits.timeout_s,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                stop: Status | None = None
+                if run.stop_requested in done:
+                    stop = run.stop_requested.result()
+                elif exited not in done:
+                    stop = "timed_out"
+                if stop is not None:
+                    await self._stop_group(proc.pid, exited)
+                # Whatever the program left behind goes with the runner.
+                launcher.signal_group(proc.pid, signal.SIGKILL)
+            finally:
+                loop.remove_reader(proc.sentinel)
+            proc.join()
+            run.exitcode = proc.exitcode
+            if not await channel.wait_idle(self.limits.settle_s):
+                log.warning("run %s: processes still connected after the group was killed", run.id)
+            sequencer.finish()
+            if stop is None:
+                run.status = "succeeded" if proc.exitcode == 0 else "failed"
+            else:
+                run.status = stop
+                run.error = (
+                    f"stopped after the {self.limits.timeout_s:g} s time limit"
+                    if stop == "timed_out"
+                    else "cancelled"
+                )
+        except Exception as exc:
+            log.exception("run %s failed to run", run.id)
+            run.status = "failed"
+            run.error = f"internal error: {exc}"
+            if proc is not None and proc.pid is not None:
+                launcher.signal_group(proc.pid, signal.SIGKILL)
+        finally:
+            self._finish(run)
+            await channel.close()
+            if proc is not None:
+                with contextlib.suppress(ValueError, AssertionError):
+                    proc.join(1)
+                    proc.close()
+            shutil.rmtree(run_dir, ignore_errors=True)
+            run.done.set()
+
+    async def _stop_group(self, pgid: int, exited: asyncio.Future[None]) -> None:
+        """SIGTERM the run's group, give it ``grace_s``, then SIGKILL what is left."""
+        launcher.signal_group(pgid, signal.SIGTERM)
+        deadline = time.monotonic() + self.limits.grace_s
+        # The runner exits first; a spawn-mode resource tracker (which ignores SIGTERM)
+        # needs a moment more to remove the run's semaphores before it goes too.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(exited), self.limits.grace_s)
+        while launcher.group_members(pgid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        launcher.signal_group(pgid, signal.SIGKILL)
+
+    def _finish(self, run: Run) -> None:
+        """Close the run's story: exits of processes that were killed, then run.end."""
+        if run.status not in FINAL:
+            run.status = "failed"
+        main = run.processes.get("main")
+        if main is not None and main.exitcode is None:
+            main.exitcode = run.exitcode
+        for info in list(run.processes.values()):
+            if not info.exited:
+                run.server_event("proc.exit", info.name, info.pid, {"exitcode": info.exitcode, "reason": "killed"})
+                info.exited = True
+        fields: dict[str, Any] = {"status": run.status, "exitcode": run.exitcode}
+        if run.error:
+            fields["error"] = run.error
+        run.server_event("run.end", "main", main.pid if main else (run.runner_pid or 0), fields)
+        run.ended_at = time.time()
+        run.log.close()

@@ -1,0 +1,109 @@
+"""Put the events of all processes of a run into one order that tells the truth.
+
+Each process's events arrive in its own order, in batches, over its own connection, so
+batches of different processes can arrive in any order. The sequencer keeps one queue per
+connection and releases, among the queue heads that are ready, the one with the earliest
+timestamp. A head is ready unless it names, in ``after``, a key no released event has
+made yet (a get whose put is still in the producer's unsent batch); it becomes ready once
+that key is released, or once the producer's connection has closed without it (the
+producer was killed before it could send), or when the run is over.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+# (kind, t, obj, line, fields, key, after) as sent by app/tracing/emitter.py
+WireEvent = tuple[str, float, str | None, int | None, dict[str, Any] | None, str | None, str | None]
+# (pid, proc, event) handed on in release order
+Released = tuple[int, str, WireEvent]
+
+
+def producer_pid(key: str) -> int | None:
+    """Keys made by the tracer start with the producing process's pid: ``"1234.5"``."""
+    head = key.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+class Sequencer:
+    def __init__(self, release: Callable[[list[Released]], None]) -> None:
+        self._release = release
+        self._queues: dict[int, deque[WireEvent]] = {}
+        self._owner: dict[int, tuple[int, str]] = {}
+        self._open: set[int] = set()
+        self._made: set[str] = set()
+        self._gone: set[int] = set()
+
+    @property
+    def pending(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    def push(self, stream: int, pid: int, proc: str, events: list[WireEvent]) -> None:
+        queue = self._queues.get(stream)
+        if queue is None:
+            queue = self._queues[stream] = deque()
+            self._open.add(stream)
+        self._owner[stream] = (pid, proc)
+        queue.extend(events)
+        self._drain()
+
+    def close_stream(self, stream: int) -> None:
+        self._open.discard(stream)
+        owner = self._owner.get(stream)
+        if owner is not None:
+            self._gone.add(owner[0])
+        self._drain()
+
+    def finish(self) -> None:
+        """The run is over: nothing else will arrive, so release everything left by time."""
+        left: list[tuple[float, int, Released]] = []
+        order = 0
+        for stream, queue in self._queues.items():
+            pid, proc = self._owner[stream]
+            for ev in queue:
+                left.append((ev[1], order, (pid, proc, ev)))
+                order += 1
+            queue.clear()
+        left.sort(key=lambda item: (item[0], item[1]))
+        if left:
+            self._release([item[2] for item in left])
+
+    def _ready(self, ev: WireEvent) -> bool:
+        after = ev[6]
+        if after is None or after in self._made:
+            return True
+        pid = producer_pid(after)
+        return pid is not None and pid in self._gone
+
+    def _drain(self) -> None:
+        out: list[Released] = []
+        queues = self._queues
+        made = self._made
+        while True:
+            best = -1
+            best_t = limit = math.inf
+            for stream, queue in queues.items():
+                if queue and self._ready(queue[0]):
+                    t = queue[0][1]
+                    if t < best_t:
+                        best, best_t, limit = stream, t, best_t
+                    elif t < limit:
+                        limit = t
+            if best < 0:
+                break
+            pid, proc = self._owner[best]
+            queue = queues[best]
+            # Release this stream's ready events up to the next other ready head's time.
+            while queue:
+                ev = queue[0]
+                if ev[1] > limit or not self._ready(ev):
+                    break
+                queue.popleft()
+                if ev[5] is not None:
+                    made.add(ev[5])
+                out.append((pid, proc, ev))
+        if out:
+            self._release(out)

@@ -1,0 +1,166 @@
+"""The scenarios mpscope can run: a fixed, reviewed set with bounded parameters.
+
+Each scenario is a plain program under ``programs/`` plus what the server and the page
+need to know about it: a title, a short explanation, its parameters (a pydantic model,
+published as JSON Schema) and the variables whose per-process values are worth showing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.scenarios import source as source_mod
+
+PROGRAMS = Path(__file__).parent / "programs"
+
+# Bounds every parameter shares: small enough to draw, to read, and to fit a C int.
+MAX_ITEMS = 32
+SmallInt = Annotated[int, Field(ge=-1000, le=1000)]
+Text = Annotated[str, Field(max_length=40)]
+Name = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SquaresParams(Params):
+    mylist: list[SmallInt] = Field(
+        default=[1, 2, 3, 4],
+        max_length=MAX_ITEMS,
+        description=f"The numbers to square: up to {MAX_ITEMS} integers from -1000 to 1000.",
+    )
+
+
+class ManagerParams(Params):
+    records: list[tuple[Name, SmallInt]] = Field(
+        default=[("Sam", 10), ("Adam", 9), ("Kevin", 9)],
+        max_length=MAX_ITEMS - 1,
+        description="The list the manager starts with: [name, score] pairs.",
+    )
+    new_record: tuple[Name, SmallInt] = Field(
+        default=("Jeff", 8), description="The [name, score] pair p1 appends."
+    )
+
+
+class PipeParams(Params):
+    msgs: list[Text] = Field(
+        default=["hello", "hey", "hru?", "END"],
+        min_length=1,
+        max_length=MAX_ITEMS,
+        description='Messages to send, in order; the receiver stops at "END", so it must be there.',
+    )
+
+    @field_validator("msgs")
+    @classmethod
+    def _has_end(cls, msgs: list[str]) -> list[str]:
+        if "END" not in msgs:
+            raise ValueError('must contain "END": the receiver waits for it and would never stop')
+        return msgs
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    summary: str
+    program: str
+    params_model: type[Params]
+    watch: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return PROGRAMS / self.program
+
+    @cached_property
+    def source(self) -> str:
+        return self.path.read_text()
+
+    @cached_property
+    def params_schema(self) -> dict[str, Any]:
+        return self.params_model.model_json_schema()
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        return self.params_model().model_dump(mode="json")
+
+    def validate(self, params: dict[str, Any]) -> Params:
+        """Raises pydantic.ValidationError naming the field and the bound."""
+        return self.params_model.model_validate(params)
+
+    def render(self, params: Params) -> str:
+        return source_mod.render(self.source, {name: getattr(params, name) for name in type(params).model_fields})
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.id: s
+    for s in (
+        Scenario(
+            id="separate-memory",
+            title="Separate memory",
+            summary=(
+                "A child process fills its copy of a global list while the parent's copy "
+                "stays empty. Processes do not share ordinary variables: each has its own memory."
+            ),
+            program="separate_memory.py",
+            params_model=SquaresParams,
+            watch=("result",),
+            concepts=("Process", "memory"),
+        ),
+        Scenario(
+            id="shared-memory",
+            title="Shared memory: Value and Array",
+            summary=(
+                "A child writes squares into a shared Array and their sum into a shared Value. "
+                "Both live in memory that parent and child map together, so the parent reads the child's writes."
+            ),
+            program="shared_memory.py",
+            params_model=SquaresParams,
+            concepts=("Array", "Value"),
+        ),
+        Scenario(
+            id="manager",
+            title="Server process: a Manager's list",
+            summary=(
+                "A Manager runs a server process that holds a real list; the other processes get proxies. "
+                "Every append or read is a message to the server and a reply back."
+            ),
+            program="manager_list.py",
+            params_model=ManagerParams,
+            concepts=("Manager", "proxy"),
+        ),
+        Scenario(
+            id="queue",
+            title="Message passing: a Queue",
+            summary=(
+                "One process puts squares into a Queue, another takes them out in the same order. "
+                "A Queue is safe for many producers and consumers."
+            ),
+            program="queue_squares.py",
+            params_model=SquaresParams,
+            concepts=("Queue",),
+        ),
+        Scenario(
+            id="pipe",
+            title="Message passing: a Pipe",
+            summary=(
+                "Two processes talk through the two ends of a Pipe until the sender says END. "
+                "Both run at once, so their printed lines interleave differently from run to run."
+            ),
+            program="pipe_messages.py",
+            params_model=PipeParams,
+            concepts=("Pipe",),
+        ),
+    )
+}
+
+
+def get(scenario_id: str) -> Scenario:
+    """Raises KeyError for an unknown id."""
+    return SCENARIOS[scenario_id]

@@ -1,0 +1,66 @@
+"""Put a run's parameters into its program's source.
+
+A parameter is an ordinary assignment in the program, ``mylist = [1, 2, 3, 4]``, and the
+run's value replaces that literal in place, so the source a learner reads is exactly the
+source that ran. The literal is the assigned value itself or, as in
+``records = manager.list([...])``, the first argument of the call assigned. Literals stay
+on one line, so every line number is the same with any parameters.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import Any
+
+
+class SourceError(ValueError):
+    pass
+
+
+def _literal_node(assign: ast.Assign) -> ast.expr:
+    value = assign.value
+    if isinstance(value, ast.Call) and value.args:
+        value = value.args[0]
+    try:
+        ast.literal_eval(value)
+    except ValueError as exc:
+        raise SourceError(f"line {assign.lineno}: the assigned value is not a literal") from exc
+    if value.end_lineno != value.lineno:
+        raise SourceError(f"line {assign.lineno}: a parameter's literal must stay on one line")
+    return value
+
+
+def find_literals(source: str, names: set[str]) -> dict[str, ast.expr]:
+    """The first literal assigned to each of ``names`` in ``source``."""
+    found: dict[str, ast.expr] = {}
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in names
+            and node.targets[0].id not in found
+        ):
+            found[node.targets[0].id] = _literal_node(node)
+    missing = names - found.keys()
+    if missing:
+        raise SourceError(f"no assignment for parameter(s) {', '.join(sorted(missing))}")
+    return found
+
+
+def render(source: str, values: Mapping[str, Any]) -> str:
+    """``source`` with each parameter's literal replaced by ``repr`` of its value."""
+    nodes = find_literals(source, set(values))
+    lines = source.splitlines(keepends=True)
+    # Replace from the end of each line backwards so earlier offsets stay valid.
+    for name, node in sorted(nodes.items(), key=lambda kv: (kv[1].lineno, kv[1].col_offset), reverse=True):
+        text = repr(values[name])
+        if "\n" in text:
+            raise SourceError(f"{name}: the value must fit on one line")
+        row = lines[node.lineno - 1]
+        # ast offsets are in UTF-8 bytes.
+        raw = row.encode()
+        start, end = node.col_offset, node.end_col_offset
+        lines[node.lineno - 1] = (raw[:start] + text.encode() + raw[end:]).decode()
+    return "".join(lines)

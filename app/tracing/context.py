@@ -1,0 +1,29 @@
+"""What every traced process of a run needs to know, passed from the runner to its children."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    """Settings of one run's tracer; pickled into spawned children along with their Process."""
+
+    socket_path: str
+    t0: float
+    program_path: str
+    pace_s: float = 0.0
+    watch: tuple[str, ...] = ()
+    start_method: str = "fork"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Unpickling happens in a child made by spawn or forkserver, a fresh interpreter
+        # that has none of our patches yet: install them before the child runs any code
+        # of the scenario's (the Process object holding this context is unpickled right
+        # before its _bootstrap runs).
+        object.__setattr__(self, "__dict__", state)
+        from app.tracing.install import install_in_spawned_child
+
+        install_in_spawned_child(self)

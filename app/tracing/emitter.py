@@ -1,0 +1,177 @@
+"""The per-process event emitter: batches events and sends them to the run's event socket.
+
+Each traced process opens its own stream connection to the server's per-run Unix socket,
+so a process's events arrive in the order it emitted them and a closed connection tells
+the server that the process is gone. Frames are a 4-byte big-endian length and a msgpack
+array ``[pid, proc, [event, ...]]``; an event is the tuple
+``(kind, t, obj, line, fields, key, after)``: ``key`` names something this event makes
+happen (an item put into a queue), ``after`` names what must be ordered before it (the put
+of the item a get took out). The server's sequencer uses the two to keep causal order
+across processes however their batches interleave.
+
+Batching keeps tracing cheap: events are sent when the batch is large, when the last send
+is more than ``FLUSH_S`` old, before the process blocks, before it forks, during pacing,
+and when it exits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import struct
+import threading
+import time
+from typing import Any
+
+import msgspec
+
+from app.tracing.context import TraceContext
+
+BATCH = 512
+FLUSH_S = 0.01
+_HEADER = struct.Struct(">I")
+_encoder = msgspec.msgpack.Encoder()
+_monotonic = time.monotonic
+_real_sleep = time.sleep
+
+WireEvent = tuple[str, float, str | None, int | None, dict[str, Any] | None, str | None, str | None]
+
+
+class Emitter:
+    """One per traced process (reset in place after a fork)."""
+
+    def __init__(self, ctx: TraceContext, proc: str, role: str) -> None:
+        self.ctx = ctx
+        self.proc = proc
+        self.role = role
+        self.pid = os.getpid()
+        self.t0 = ctx.t0
+        self.pace_s = ctx.pace_s
+        self._lock = threading.Lock()
+        self._buf: list[WireEvent] = []
+        self._sock: socket.socket | None = None
+        self._broken = False
+        self._last_flush = _monotonic()
+        self._msgs = itertools.count(1)
+        self._uids = itertools.count(1)
+        self.children: set[str] = set()
+        self.pending_child: tuple[str, str] | None = None
+
+    # -- identities ------------------------------------------------------------------
+
+    def new_msg(self) -> str:
+        """A run-unique message id whose prefix is this process's pid."""
+        return f"{self.pid}.{next(self._msgs)}"
+
+    def new_uid(self) -> str:
+        return f"{self.pid}-{next(self._uids)}"
+
+    def object_name(self, names: tuple[str, ...], fallback: str) -> str:
+        """Display name for a new object: its variable name, unique within this process."""
+        base = names[0] if names else fallback
+        if self.proc != "main":
+            base = f"{base}@{self.proc}"
+        name, n = base, 1
+        while name in self.children:
+            n += 1
+            name = f"{base}#{n}"
+        self.children.add(name)
+        return name
+
+    # -- sending ---------------------------------------------------------------------
+
+    def emit(
+        self,
+        kind: str,
+        obj: str | None,
+        line: int | None,
+        fields: dict[str, Any] | None = None,
+        key: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        with self._lock:
+            # Read the clock under the lock so a process's events stay in time order
+            # even when several of its threads emit (the manager's server does).
+            now = _monotonic()
+            self._buf.append((kind, now - self.t0, obj, line, fields, key, after))
+            if len(self._buf) >= BATCH or now - self._last_flush >= FLUSH_S:
+                self._flush_locked(now)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked(_monotonic())
+
+    def op_done(self) -> None:
+        """Called after each traced operation: at a pace, show it and give people time."""
+        if self.pace_s:
+            self.flush()
+            _real_sleep(self.pace_s)
+
+    def _flush_locked(self, now: float) -> None:
+        self._last_flush = now
+        if not self._buf:
+            return
+        batch, self._buf = self._buf, []
+        if self._broken:
+            return
+        frame = _encoder.encode((self.pid, self.proc, batch))
+        try:
+            if self._sock is None:
+                self._sock = self._connect()
+            self._sock.sendall(_HEADER.pack(len(frame)) + frame)
+        except OSError:
+            # The server is gone or cancelled the run; the process is about to be killed.
+            # Dropping events beats crashing the learner's program with our error.
+            self._broken = True
+
+    def _connect(self) -> socket.socket:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(self.ctx.socket_path)
+        return sock
+
+    def close(self) -> None:
+        with self._lock:
+            self._flush_locked(_monotonic())
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+
+    # -- fork handling ---------------------------------------------------------------
+
+    def before_fork(self) -> None:
+        self._lock.acquire()
+        self._flush_locked(_monotonic())
+
+    def after_fork_parent(self) -> None:
+        self._lock.release()
+
+    def after_fork_child(self) -> None:
+        # The child must not write into its parent's connection: drop the inherited copy
+        # (closing our fd leaves the parent's open) and connect anew on first flush.
+        self._lock = threading.Lock()
+        self._buf = []
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        self.pid = os.getpid()
+        self.proc = f"{self.proc}/fork"
+        self.role = "worker"
+        self.children = set()
+        self.pending_child = None
+        self._msgs = itertools.count(1)
+        self._uids = itertools.count(1)
+        self._last_flush = _monotonic()
+
+
+# The emitter of this process, or None when the process is not traced.
+EMITTER: Emitter | None = None
+
+
+def current() -> Emitter | None:
+    return EMITTER
+
+
+def set_current(emitter: Emitter | None) -> None:
+    global EMITTER
+    EMITTER = emitter

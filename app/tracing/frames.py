@@ -1,0 +1,90 @@
+"""Read the scenario program's own frames: variable names being assigned, current lines.
+
+Names come from bytecode: when ``q = multiprocessing.Queue()`` calls into the tracer, the
+instruction after the call in the caller's frame stores the result, and its operand is
+the name ``q``. That keeps the scenario source free of any tracing code.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dis
+import sys
+from types import CodeType, FrameType
+
+# Set by install(): the file whose frames count as "the scenario".
+program_path: str | None = None
+
+_STORES = frozenset({"STORE_NAME", "STORE_FAST", "STORE_GLOBAL", "STORE_DEREF"})
+_cache: dict[CodeType, tuple[list[dis.Instruction], list[int]]] = {}
+
+
+def _instructions(code: CodeType) -> tuple[list[dis.Instruction], list[int]]:
+    cached = _cache.get(code)
+    if cached is None:
+        ins = list(dis.get_instructions(code))
+        cached = _cache[code] = (ins, [i.offset for i in ins])
+    return cached
+
+
+def _store_names(ins: dis.Instruction) -> tuple[str, ...] | None:
+    if ins.opname in _STORES:
+        return (str(ins.argval),)
+    if ins.opname == "STORE_FAST_STORE_FAST":  # 3.13+: two stores fused
+        return tuple(str(n) for n in ins.argval)
+    return None
+
+
+def assigned_names(frame: FrameType | None) -> tuple[str, ...]:
+    """Names the value returned by the call running in ``frame`` is about to be stored to.
+
+    ``q = f()`` → ``("q",)``; ``a, b = f()`` → ``("a", "b")``; ``with f() as m`` →
+    ``("m",)``; anything else (an argument, an attribute, a list item) → ``()``.
+    """
+    if frame is None:
+        return ()
+    ins, offsets = _instructions(frame.f_code)
+    # f_lasti may point into the call's inline cache entries (hidden by dis), so find
+    # the instruction that contains it and look at the one after.
+    i = bisect.bisect_right(offsets, frame.f_lasti)
+    if i >= len(ins):
+        return ()
+    nxt = ins[i]
+    if nxt.opname == "BEFORE_WITH" and i + 1 < len(ins):
+        nxt = ins[i + 1]
+        i += 1
+    names = _store_names(nxt)
+    if names is not None:
+        return names
+    if nxt.opname == "UNPACK_SEQUENCE":
+        count = int(nxt.arg or 0)
+        out: list[str] = []
+        for later in ins[i + 1 :]:
+            got = _store_names(later)
+            if got is None:
+                return ()
+            out.extend(got)
+            if len(out) >= count:
+                return tuple(out[:count])
+    return ()
+
+
+def caller(depth: int = 2) -> FrameType | None:
+    """The frame ``depth`` levels up from the caller of this function."""
+    try:
+        return sys._getframe(depth)
+    except ValueError:
+        return None
+
+
+def scenario_line(depth: int = 2) -> int | None:
+    """Line of the innermost scenario frame above the caller, or None outside scenario code."""
+    path = program_path
+    frame = caller(depth + 1)
+    hops = 0
+    while frame is not None and hops < 40:
+        if frame.f_code.co_filename == path:
+            return frame.f_lineno
+        frame = frame.f_back
+        hops += 1
+    return None

@@ -1,0 +1,102 @@
+"""Traced ``multiprocessing.Pipe`` connections.
+
+Like the queue, each message travels as ``(msg, obj)`` so the receiving end can name the
+send it came from.
+"""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing import connection, reduction
+from typing import Any
+
+from app.tracing import emitter, frames
+from app.tracing.values import describe
+
+
+class TracedConnection(connection.Connection):
+    _mps_name: str | None = None
+    _mps_peer: str | None = None
+
+    def send(self, obj: Any) -> None:
+        em = emitter.EMITTER
+        if em is None:  # messages always travel wrapped, traced or not
+            super().send((None, obj))
+            return
+        line = frames.scenario_line()
+        msg = em.new_msg()
+        super().send((msg, obj))
+        value, rep = describe(obj)
+        fields = {"value": value, "msg": msg, "peer": self._mps_peer}
+        if rep is not None:
+            fields["repr"] = rep
+        em.emit("pipe.send", self._mps_name, line, fields, key=msg)
+        em.op_done()
+
+    def recv(self) -> Any:
+        em = emitter.EMITTER
+        if em is None:
+            return super().recv()[1]
+        line = frames.scenario_line()
+        if not self.poll():
+            em.emit("pipe.wait", self._mps_name, line, {"op": "recv"})
+            em.flush()
+        try:
+            msg, obj = super().recv()
+        except EOFError:
+            em.emit("pipe.recv", self._mps_name, line, {"error": "EOFError"})
+            em.op_done()
+            raise
+        value, rep = describe(obj)
+        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
+        em.emit("pipe.recv", self._mps_name, line, fields, after=msg)
+        em.op_done()
+        return obj
+
+    def close(self) -> None:
+        em = emitter.EMITTER
+        if em is not None and not self.closed:
+            em.emit("pipe.close", self._mps_name, frames.scenario_line(), None)
+        super().close()
+
+
+def _wrap(conn: connection.Connection, name: str, peer: str) -> TracedConnection:
+    # Take over the handle; the plain Connection must not close it when collected.
+    handle, conn._handle = conn._handle, None  # type: ignore[attr-defined]
+    traced = TracedConnection(handle, conn.readable, conn.writable)
+    traced._mps_name = name
+    traced._mps_peer = peer
+    return traced
+
+
+def _reduce(conn: TracedConnection) -> tuple[Any, ...]:
+    # For spawn/forkserver children: send the fd over, keep the names.
+    return _rebuild, (reduction.DupFd(conn.fileno()), conn.readable, conn.writable, conn._mps_name, conn._mps_peer)
+
+
+def _rebuild(df: Any, readable: bool, writable: bool, name: str, peer: str) -> TracedConnection:
+    traced = TracedConnection(df.detach(), readable, writable)
+    traced._mps_name = name
+    traced._mps_peer = peer
+    return traced
+
+
+def register_reducer() -> None:
+    reduction.register(TracedConnection, _reduce)
+
+
+def make_pipe(ctx: Any, duplex: bool = True) -> tuple[TracedConnection, TracedConnection]:
+    """Replacement for ``BaseContext.Pipe``."""
+    em = emitter.EMITTER
+    names = frames.assigned_names(sys._getframe(1))
+    if len(names) != 2:
+        names = ("conn1", "conn2")
+    if em is not None:
+        first, second = em.object_name(names[:1], "conn1"), em.object_name(names[1:], "conn2")
+    else:
+        first, second = names
+    c1, c2 = connection.Pipe(duplex)
+    ends = _wrap(c1, first, second), _wrap(c2, second, first)
+    if em is not None:
+        em.emit("pipe.new", first, frames.scenario_line(), {"peer": second, "duplex": duplex})
+    return ends

@@ -1,0 +1,145 @@
+"""Traced process lifecycle: start, the child's own start and exit, and join.
+
+Patched on ``BaseProcess`` so every kind of process is covered, whatever the start method
+or context it came from (``multiprocessing.Process``, ``get_context("spawn").Process``,
+the manager's server process).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from app.tracing import emitter, frames
+from app.tracing.context import TraceContext
+
+_orig_init = BaseProcess.__init__
+_orig_start = BaseProcess.start
+_orig_join = BaseProcess.join
+_orig_bootstrap = BaseProcess._bootstrap  # type: ignore[attr-defined]
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(expected_ppid: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies, so no run outlives the server.
+
+    With ``expected_ppid``, also exit at once if that parent already died before the
+    request took effect (the process was reparented in between).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if expected_ppid is not None and os.getppid() != expected_ppid:
+        os._exit(1)
+
+
+def _target_of(proc: BaseProcess) -> Callable[..., Any] | None:
+    return getattr(proc, "_target", None)
+
+
+def _init(self: BaseProcess, *args: Any, **kwargs: Any) -> None:
+    _orig_init(self, *args, **kwargs)
+    self._mps_var = frames.assigned_names(sys._getframe(1))  # type: ignore[attr-defined]
+
+
+def _start(self: BaseProcess) -> None:
+    em = emitter.EMITTER
+    if em is None:
+        _orig_start(self)
+        return
+    line = frames.scenario_line()
+    target = _target_of(self)
+    tname = getattr(target, "__name__", None)
+    if em.pending_child is not None:
+        base, role = em.pending_child
+        em.pending_child = None
+        names: tuple[str, ...] = (base,)
+    else:
+        role = "worker"
+        names = getattr(self, "_mps_var", ())
+    name = em.object_name(names, tname or "process")
+    self._mps_name = name  # type: ignore[attr-defined]
+    self._mps_role = role  # type: ignore[attr-defined]
+    self._mps_parent = em.proc  # type: ignore[attr-defined]
+    self._mps_ctx = em.ctx  # type: ignore[attr-defined]
+    self._mps_target_line = (  # type: ignore[attr-defined]
+        target.__code__.co_firstlineno
+        if target is not None
+        and hasattr(target, "__code__")
+        and target.__code__.co_filename == frames.program_path
+        else None
+    )
+    _orig_start(self)
+    fields = {"child": name, "child_pid": self.pid, "target": tname, "role": role}
+    em.emit("proc.spawn", None, line, fields, key=f"{em.pid}.s{self.pid}")
+    em.flush()
+    em.op_done()
+
+
+def _bootstrap(self: BaseProcess, parent_sentinel: Any = None) -> int:
+    ctx: TraceContext | None = getattr(self, "_mps_ctx", None)
+    name: str | None = getattr(self, "_mps_name", None)
+    if ctx is None or name is None:
+        return _orig_bootstrap(self, parent_sentinel)  # type: ignore[no-any-return]
+    method = self._start_method or ctx.start_method  # type: ignore[attr-defined]
+    fork_child = method == "fork"
+    die_with_parent(self._parent_pid if fork_child else None)  # type: ignore[attr-defined]
+    from app.tracing.install import begin_process
+
+    em = begin_process(ctx, name, self._mps_role)  # type: ignore[attr-defined]
+    ppid = self._parent_pid  # type: ignore[attr-defined]
+    target = _target_of(self)
+    fields = {
+        "parent": self._mps_parent,  # type: ignore[attr-defined]
+        "ppid": ppid,
+        "target": getattr(target, "__name__", None),
+        "role": self._mps_role,  # type: ignore[attr-defined]
+    }
+    em.emit(
+        "proc.start",
+        None,
+        self._mps_target_line,  # type: ignore[attr-defined]
+        fields,
+        after=f"{ppid}.s{em.pid}",
+    )
+    em.flush()
+    code: int = _orig_bootstrap(self, parent_sentinel)
+    em.emit("proc.exit", None, None, {"exitcode": code}, key=f"{em.pid}.x")
+    em.close()
+    return code
+
+
+def _join(self: BaseProcess, timeout: float | None = None) -> None:
+    em = emitter.EMITTER
+    name: str | None = getattr(self, "_mps_name", None)
+    popen = getattr(self, "_popen", None)
+    if em is None or name is None or popen is None:
+        _orig_join(self, timeout)
+        return
+    line = frames.scenario_line()
+    if popen.poll() is None:
+        em.emit("proc.wait", None, line, {"child": name})
+        em.flush()
+    _orig_join(self, timeout)
+    code = self.exitcode
+    # A finished child sent its proc.exit before it exited; order the join after it.
+    after = f"{self.pid}.x" if code is not None else None
+    em.emit("proc.join", None, line, {"child": name, "exitcode": code}, after=after)
+    em.op_done()
+
+
+def patch() -> None:
+    BaseProcess.__init__ = _init  # type: ignore[method-assign]
+    BaseProcess.start = _start  # type: ignore[method-assign]
+    BaseProcess.join = _join  # type: ignore[method-assign]
+    BaseProcess._bootstrap = _bootstrap  # type: ignore[attr-defined]

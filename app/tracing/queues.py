@@ -1,0 +1,84 @@
+"""A traced ``multiprocessing.Queue``.
+
+Each item travels as ``(msg, item)`` so that the process taking it out knows which put it
+came from; the program only ever sees its own items.
+"""
+
+from __future__ import annotations
+
+import queue as stdlib_queue
+import sys
+from multiprocessing import queues
+from typing import Any
+
+from app.tracing import emitter, frames
+from app.tracing.values import describe
+
+
+class TracedQueue(queues.Queue):  # type: ignore[type-arg]
+    def __init__(self, maxsize: int = 0, *, ctx: Any, name: str) -> None:
+        super().__init__(maxsize, ctx=ctx)
+        self._mps_name = name
+        self._mps_bounded = maxsize > 0
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (*super().__getstate__(), self._mps_name, self._mps_bounded)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        *base, self._mps_name, self._mps_bounded = state
+        super().__setstate__(tuple(base))
+
+    def put(self, obj: Any, block: bool = True, timeout: float | None = None) -> None:
+        em = emitter.EMITTER
+        if em is None:  # items always travel wrapped, traced or not
+            super().put((None, obj), block, timeout)
+            return
+        line = frames.scenario_line()
+        if block and self._mps_bounded and self.full():
+            em.emit("queue.wait", self._mps_name, line, {"op": "put"})
+            em.flush()
+        msg = em.new_msg()
+        super().put((msg, obj), block, timeout)
+        value, rep = describe(obj)
+        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
+        em.emit("queue.put", self._mps_name, line, fields, key=msg)
+        em.op_done()
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        em = emitter.EMITTER
+        if em is None:
+            return super().get(block, timeout)[1]
+        line = frames.scenario_line()
+        if block and not self._poll():
+            em.emit("queue.wait", self._mps_name, line, {"op": "get"})
+            em.flush()
+        try:
+            msg, obj = super().get(block, timeout)
+        except stdlib_queue.Empty:
+            em.emit("queue.get", self._mps_name, line, {"error": "Empty"})
+            em.op_done()
+            raise
+        value, rep = describe(obj)
+        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
+        em.emit("queue.get", self._mps_name, line, fields, after=msg)
+        em.op_done()
+        return obj
+
+    def empty(self) -> bool:
+        result: bool = super().empty()
+        em = emitter.EMITTER
+        if em is not None:
+            em.emit("queue.empty", self._mps_name, frames.scenario_line(), {"value": result})
+            em.op_done()
+        return result
+
+
+def make_queue(ctx: Any, maxsize: int = 0) -> TracedQueue:
+    """Replacement for ``BaseContext.Queue``."""
+    em = emitter.EMITTER
+    names = frames.assigned_names(sys._getframe(1))
+    name = em.object_name(names, "queue") if em else (names[0] if names else "queue")
+    q = TracedQueue(maxsize, ctx=ctx.get_context(), name=name)
+    if em is not None:
+        em.emit("queue.new", name, frames.scenario_line(), {"maxsize": maxsize})
+    return q

@@ -1,0 +1,170 @@
+"""Traced ``multiprocessing.Value`` and ``Array``.
+
+Beside each shared object sits a small shared counter ``[version, writer pid]``, updated
+under the object's own lock. Every write bumps the version and every read reports the
+version it saw, so the server can order each read after the write it observed and each
+write after the one before it, across processes: a lost update in a race shows up as two
+reads of the same version.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from multiprocessing import sharedctypes
+from multiprocessing.context import assert_spawning  # type: ignore[attr-defined]
+from typing import Any
+
+from app.tracing import emitter, frames
+from app.tracing.values import describe
+
+_ORIGINAL_VALUE = sharedctypes.Value
+_ORIGINAL_ARRAY = sharedctypes.Array
+
+
+def _fields(value: Any, **extra: Any) -> dict[str, Any]:
+    v, rep = describe(value)
+    out = {"value": v, **extra}
+    if rep is not None:
+        out["repr"] = rep
+    return out
+
+
+class _Versioned:
+    """Shared bookkeeping for both kinds: names and the version counter."""
+
+    _obj: Any
+    _lock: Any
+    _mps_name: str
+    _mps_uid: str
+    _mps_meta: Any  # ctypes c_longlong * 2 in shared memory: [version, writer pid]
+
+    def _mps_read(self, kind: str, index: Any, read: Any) -> Any:
+        line = frames.scenario_line(3)
+        with self._lock:
+            value = read()
+            version, writer = self._mps_meta[0], self._mps_meta[1]
+        em = emitter.EMITTER
+        if em is not None:
+            extra: dict[str, Any] = {"version": version}
+            if index is not None:
+                extra["index"] = index
+            after = f"{writer}.v{self._mps_uid}.{version}" if version else None
+            em.emit(kind, self._mps_name, line, _fields(value, **extra), after=after)
+            em.op_done()
+        return value
+
+    def _mps_write(self, kind: str, index: Any, write: Any, read: Any) -> None:
+        line = frames.scenario_line(3)
+        em = emitter.EMITTER
+        pid = em.pid if em is not None else 0
+        with self._lock:
+            write()
+            stored = read()  # what memory holds now, after ctypes conversion
+            prev, prev_writer = self._mps_meta[0], self._mps_meta[1]
+            version = prev + 1
+            self._mps_meta[0], self._mps_meta[1] = version, pid
+        if em is not None:
+            extra: dict[str, Any] = {"version": version}
+            if index is not None:
+                extra["index"] = index
+            after = f"{prev_writer}.v{self._mps_uid}.{prev}" if prev else None
+            key = f"{pid}.v{self._mps_uid}.{version}"
+            em.emit(kind, self._mps_name, line, _fields(stored, **extra), key=key, after=after)
+            em.op_done()
+
+
+class TracedValue(_Versioned, sharedctypes.Synchronized):  # type: ignore[misc]
+    @property  # type: ignore[override]
+    def value(self) -> Any:
+        return self._mps_read("value.get", None, lambda: self._obj.value)
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        def write() -> None:
+            self._obj.value = new
+
+        self._mps_write("value.set", None, write, lambda: self._obj.value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        assert_spawning(self)
+        return _rebuild, (TracedValue, self._obj, self._lock, self._mps_meta, self._mps_name, self._mps_uid)
+
+
+def _index(array: Any, i: Any) -> int | tuple[int, int]:
+    if isinstance(i, slice):
+        start, stop, _ = i.indices(len(array))
+        return (start, stop)
+    return int(i)
+
+
+class TracedArray(_Versioned, sharedctypes.SynchronizedArray):  # type: ignore[misc]
+    def __getitem__(self, i: Any) -> Any:
+        where = _index(self._obj, i)  # raises IndexError like the real thing, before any event
+        if isinstance(where, int):
+            where = where if where >= 0 else where + len(self._obj)
+            if not 0 <= where < len(self._obj):
+                raise IndexError("invalid index")
+        return self._mps_read("array.get", where, lambda: self._obj[i])
+
+    def __setitem__(self, i: Any, value: Any) -> None:
+        where = _index(self._obj, i)
+
+        def write() -> None:
+            self._obj[i] = value
+
+        self._mps_write("array.set", where, write, lambda: self._obj[i])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        assert_spawning(self)
+        return _rebuild, (TracedArray, self._obj, self._lock, self._mps_meta, self._mps_name, self._mps_uid)
+
+
+def _rebuild(cls: type, obj: Any, lock: Any, meta: Any, name: str, uid: str) -> Any:
+    wrapped = cls(obj, lock)
+    wrapped._mps_meta, wrapped._mps_name, wrapped._mps_uid = meta, name, uid
+    return wrapped
+
+
+def _typecode(spec: Any) -> str:
+    return spec if isinstance(spec, str) else getattr(spec, "__name__", str(spec))
+
+
+def _attach(wrapped: Any, name: str) -> None:
+    em = emitter.EMITTER
+    wrapped._mps_meta = sharedctypes.RawArray(ctypes.c_longlong, 2)
+    wrapped._mps_name = name
+    wrapped._mps_uid = em.new_uid() if em is not None else name
+
+
+def make_value(ctx: Any, typecode_or_type: Any, *args: Any, lock: Any = True) -> Any:
+    """Replacement for ``BaseContext.Value``."""
+    em = emitter.EMITTER
+    names = frames.assigned_names(sys._getframe(1))
+    real = _ORIGINAL_VALUE(typecode_or_type, *args, lock=lock, ctx=ctx.get_context())
+    if not isinstance(real, sharedctypes.Synchronized):
+        return real  # lock=False gives a raw ctypes object: nothing to hook, left untraced
+    name = em.object_name(names, "value") if em else (names[0] if names else "value")
+    wrapped = TracedValue(real.get_obj(), real.get_lock())
+    _attach(wrapped, name)
+    if em is not None:
+        fields = _fields(real.get_obj().value, typecode=_typecode(typecode_or_type))
+        em.emit("value.new", name, frames.scenario_line(), fields)
+    return wrapped
+
+
+def make_array(ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, lock: Any = True) -> Any:
+    """Replacement for ``BaseContext.Array``."""
+    em = emitter.EMITTER
+    names = frames.assigned_names(sys._getframe(1))
+    real = _ORIGINAL_ARRAY(typecode_or_type, size_or_initializer, lock=lock, ctx=ctx.get_context())
+    if type(real) is not sharedctypes.SynchronizedArray:
+        return real  # raw arrays and char strings are left untraced
+    name = em.object_name(names, "array") if em else (names[0] if names else "array")
+    wrapped = TracedArray(real.get_obj(), real.get_lock())
+    _attach(wrapped, name)
+    if em is not None:
+        obj = real.get_obj()
+        fields = _fields(list(obj), typecode=_typecode(typecode_or_type), size=len(obj))
+        em.emit("array.new", name, frames.scenario_line(), fields)
+    return wrapped
