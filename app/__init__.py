@@ -1,0 +1,3 @@
+"""mpscope: see how Python processes communicate."""
+
+__version__ = "0.1.0"

@@ -20,7 +20,9 @@ Index = int | tuple[int, int]
 Doc = msgspec.Meta
 
 
-class Event(msgspec.Struct, tag_field="kind", kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+class Event(
+    msgspec.Struct, tag_field="kind", kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """Fields every event has."""
 
     seq: Annotated[int, Doc(ge=0, description="Position in the run: 0, 1, 2… with no gaps.")]
@@ -286,7 +288,7 @@ AnyEvent = (
     | ManagerResult
 )
 
-EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__  # type: ignore[attr-defined]
+EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__
 KINDS: dict[str, type[Event]] = {
     cls.__struct_config__.tag: cls  # type: ignore[misc]
     for cls in EVENT_TYPES

@@ -81,7 +81,9 @@ class EventChannel:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_unix_server(lambda: _Stream(self, next(self._ids)), path=self.path)
+        self._server = await loop.create_unix_server(
+            lambda: _Stream(self, next(self._ids)), path=self.path
+        )
 
     def _opened(self, stream_id: int) -> None:
         self._open.add(stream_id)
@@ -93,10 +95,10 @@ class EventChannel:
         if not self._open:
             self._idle.set()
 
-    async def wait_idle(self, timeout: float) -> bool:
-        """Wait until no process holds a connection; False on timeout."""
+    async def wait_idle(self, within_s: float) -> bool:
+        """Wait until no process holds a connection; False if that takes over ``within_s``."""
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            await asyncio.wait_for(self._idle.wait(), within_s)
         except TimeoutError:
             return False
         return True

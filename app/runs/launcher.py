@@ -89,5 +89,3 @@ def group_members(pgid: int) -> list[int]:
         if len(rest) > 2 and rest[0] != "Z" and int(rest[2]) == pgid:
             members.append(int(entry.name))
     return members
-
-

@@ -148,10 +148,18 @@ class RunManager:
             run.runner_pid = proc.pid
             run.status = "running"
             exited: asyncio.Future[None] = loop.create_future()
-            loop.add_reader(proc.sentinel, lambda: exited.done() or exited.set_result(None))
+
+            def on_exit() -> None:
+                if not exited.done():
+                    exited.set_result(None)
+
+            pid = proc.pid
+            assert pid is not None
+            loop.add_reader(proc.sentinel, on_exit)
             try:
+                waiting: set[asyncio.Future[Any]] = {exited, run.stop_requested}
                 done, _ = await asyncio.wait(
-                    {exited, run.stop_requested},
+                    waiting,
                     timeout=self.limits.timeout_s,
                     return_when=asyncio.FIRST_COMPLETED,
                 )
@@ -161,9 +169,9 @@ class RunManager:
                 elif exited not in done:
                     stop = "timed_out"
                 if stop is not None:
-                    await self._stop_group(proc.pid, exited)
+                    await self._stop_group(pid, exited)
                 # Whatever the program left behind goes with the runner.
-                launcher.signal_group(proc.pid, signal.SIGKILL)
+                launcher.signal_group(pid, signal.SIGKILL)
             finally:
                 loop.remove_reader(proc.sentinel)
             proc.join()
@@ -204,7 +212,9 @@ class RunManager:
         # needs a moment more to remove the run's semaphores before it goes too.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(exited), self.limits.grace_s)
-        while launcher.group_members(pgid) and time.monotonic() < deadline:
+        # The group's other members are not our children: nothing signals their end, so
+        # look at /proc until they are gone or the grace period is over.
+        while launcher.group_members(pgid) and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         launcher.signal_group(pgid, signal.SIGKILL)
 
@@ -217,7 +227,12 @@ class RunManager:
             main.exitcode = run.exitcode
         for info in list(run.processes.values()):
             if not info.exited:
-                run.server_event("proc.exit", info.name, info.pid, {"exitcode": info.exitcode, "reason": "killed"})
+                run.server_event(
+                    "proc.exit",
+                    info.name,
+                    info.pid,
+                    {"exitcode": info.exitcode, "reason": "killed"},
+                )
                 info.exited = True
         fields: dict[str, Any] = {"status": run.status, "exitcode": run.exitcode}
         if run.error:

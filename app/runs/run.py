@@ -99,19 +99,27 @@ class Run:
         self.log.extend(encoded)
 
     def _track(self, kind: str, proc: str, pid: int, fields: dict[str, Any]) -> None:
-        if kind == "proc.start":
+        if kind == "proc.spawn":
+            # Known from its parent already: a child killed before it ran still gets a lane.
+            child = str(fields["child"])
+            self.processes[child] = ProcInfo(
+                child, int(fields["child_pid"]), str(fields.get("role", "worker"))
+            )
+        elif kind == "proc.start":
             self.processes[proc] = ProcInfo(proc, pid, str(fields.get("role", "worker")))
         elif kind == "proc.exit" and proc in self.processes:
             info = self.processes[proc]
             info.exitcode, info.exited = fields.get("exitcode"), True
         elif kind == "proc.join":
-            child = self.processes.get(str(fields.get("child")))
-            if child is not None and child.exitcode is None:
-                child.exitcode = fields.get("exitcode")
+            joined = self.processes.get(str(fields.get("child")))
+            if joined is not None and joined.exitcode is None:
+                joined.exitcode = fields.get("exitcode")
 
     def server_event(self, kind: str, proc: str, pid: int, fields: dict[str, Any]) -> None:
         """An event the server itself records (a killed process's exit, the run's end)."""
-        self.release([(pid, proc, (kind, time.monotonic() - self.t0, None, None, fields, None, None))])
+        self.release(
+            [(pid, proc, (kind, time.monotonic() - self.t0, None, None, fields, None, None))]
+        )
 
     # -- views -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ the program as ``__main__``.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import itertools
 import linecache
 import multiprocessing
@@ -45,17 +46,16 @@ def _detach_from_forkserver() -> None:
     # Holding the forkserver's "alive" fd would keep it running after the server died,
     # and with it this runner (which dies with its parent). The server's resource tracker
     # must not collect this run's semaphores either: the run gets its own if it needs one.
-    fs = forkserver._forkserver  # type: ignore[attr-defined]
-    for fd in (fs._forkserver_alive_fd, resource_tracker._resource_tracker._fd):  # type: ignore[attr-defined]
+    fs: Any = forkserver._forkserver
+    tracker: Any = resource_tracker._resource_tracker
+    for fd in (fs._forkserver_alive_fd, tracker._fd):
         if fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
     fs._forkserver_alive_fd = None
     fs._forkserver_address = None
-    resource_tracker._resource_tracker._fd = None  # type: ignore[attr-defined]
-    resource_tracker._resource_tracker._pid = None  # type: ignore[attr-defined]
+    tracker._fd = None
+    tracker._pid = None
 
 
 def _become_fresh_main(config: RunnerConfig) -> None:
@@ -66,7 +66,7 @@ def _become_fresh_main(config: RunnerConfig) -> None:
     main._name = "MainProcess"
     main._parent_pid = None
     main._config = {
-        "authkey": process.AuthenticationString(os.urandom(32)),
+        "authkey": process.AuthenticationString(os.urandom(32)),  # type: ignore[attr-defined]
         "semprefix": "/mp",
         "tempdir": config.run_dir,  # manager sockets land in the run's directory
     }
@@ -128,7 +128,12 @@ def run(config: RunnerConfig) -> None:
             "python": platform.python_version(),
         },
     )
-    em.emit("proc.start", None, None, {"parent": None, "ppid": os.getppid(), "target": None, "role": "main"})
+    em.emit(
+        "proc.start",
+        None,
+        None,
+        {"parent": None, "ppid": os.getppid(), "target": None, "role": "main"},
+    )
     em.flush()
     code = _execute(config)
     # What the interpreter does at exit: run finalizers (a Manager not closed by `with`

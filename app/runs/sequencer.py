@@ -5,8 +5,9 @@ batches of different processes can arrive in any order. The sequencer keeps one 
 connection and releases, among the queue heads that are ready, the one with the earliest
 timestamp. A head is ready unless it names, in ``after``, a key no released event has
 made yet (a get whose put is still in the producer's unsent batch); it becomes ready once
-that key is released, or once the producer's connection has closed without it (the
-producer was killed before it could send), or when the run is over.
+that key is released, or once the producer's connection has closed and none of its
+queued events makes the key (the producer was killed before it could send it), or when
+the run is over.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class Sequencer:
         self._owner: dict[int, tuple[int, str]] = {}
         self._open: set[int] = set()
         self._made: set[str] = set()
-        self._gone: set[int] = set()
+        self._gone: set[int] = set()  # pids whose connection closed
+        self._pending_keys: dict[int, set[str]] = {}  # pid -> keys still queued
 
     @property
     def pending(self) -> int:
@@ -48,6 +50,8 @@ class Sequencer:
             self._open.add(stream)
         self._owner[stream] = (pid, proc)
         queue.extend(events)
+        keys = self._pending_keys.setdefault(pid, set())
+        keys.update(ev[5] for ev in events if ev[5] is not None)
         self._drain()
 
     def close_stream(self, stream: int) -> None:
@@ -76,7 +80,9 @@ class Sequencer:
         if after is None or after in self._made:
             return True
         pid = producer_pid(after)
-        return pid is not None and pid in self._gone
+        return (
+            pid is not None and pid in self._gone and after not in self._pending_keys.get(pid, ())
+        )
 
     def _drain(self) -> None:
         out: list[Released] = []
@@ -102,8 +108,10 @@ class Sequencer:
                 if ev[1] > limit or not self._ready(ev):
                     break
                 queue.popleft()
+                out.append((pid, proc, ev))
                 if ev[5] is not None:
                     made.add(ev[5])
-                out.append((pid, proc, ev))
+                    self._pending_keys[pid].discard(ev[5])
+                    break  # this may have made another stream's head ready: choose again
         if out:
             self._release(out)

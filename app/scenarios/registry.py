@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.scenarios import source as source_mod
 
@@ -95,7 +95,9 @@ class Scenario:
         return self.params_model.model_validate(params)
 
     def render(self, params: Params) -> str:
-        return source_mod.render(self.source, {name: getattr(params, name) for name in type(params).model_fields})
+        return source_mod.render(
+            self.source, {name: getattr(params, name) for name in type(params).model_fields}
+        )
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -118,7 +120,8 @@ SCENARIOS: dict[str, Scenario] = {
             title="Shared memory: Value and Array",
             summary=(
                 "A child writes squares into a shared Array and their sum into a shared Value. "
-                "Both live in memory that parent and child map together, so the parent reads the child's writes."
+                "Both live in memory that parent and child map together, "
+                "so the parent reads the child's writes."
             ),
             program="shared_memory.py",
             params_model=SquaresParams,
@@ -128,7 +131,8 @@ SCENARIOS: dict[str, Scenario] = {
             id="manager",
             title="Server process: a Manager's list",
             summary=(
-                "A Manager runs a server process that holds a real list; the other processes get proxies. "
+                "A Manager runs a server process that holds a real list; "
+                "the other processes get proxies. "
                 "Every append or read is a message to the server and a reply back."
             ),
             program="manager_list.py",
@@ -159,6 +163,15 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     )
 }
+
+
+def validation_messages(exc: ValidationError, prefix: str = "params") -> list[str]:
+    """``"params.msgs: must contain \"END\"…"`` for each problem, naming field and bound."""
+    out = []
+    for err in exc.errors():
+        where = ".".join([prefix, *(str(p) for p in err["loc"])])
+        out.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+    return out
 
 
 def get(scenario_id: str) -> Scenario:

@@ -24,19 +24,21 @@ def _patch_multiprocessing() -> None:
     if _patched:
         return
     _patched = True
-    base = mp_context.BaseContext
-    base.Queue = queues.make_queue  # type: ignore[method-assign,assignment]
-    base.Pipe = pipes.make_pipe  # type: ignore[method-assign,assignment]
-    base.Value = shared.make_value  # type: ignore[method-assign]
-    base.Array = shared.make_array  # type: ignore[method-assign]
-    base.Manager = managers.make_manager  # type: ignore[method-assign,assignment]
+    base: Any = mp_context.BaseContext
+    base.Queue = queues.make_queue
+    base.Pipe = pipes.make_pipe
+    base.Value = shared.make_value
+    base.Array = shared.make_array
+    base.Manager = managers.make_manager
     # `multiprocessing.Queue` and friends were bound to the default context at import.
-    default = mp_context._default_context  # type: ignore[attr-defined]
+    default = mp_context._default_context
     for name in ("Queue", "Pipe", "Value", "Array", "Manager"):
         setattr(multiprocessing, name, getattr(default, name))
     processes.patch()
     pipes.register_reducer()
-    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child)
+    os.register_at_fork(
+        before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child
+    )
 
 
 def _before_fork() -> None:
@@ -73,7 +75,7 @@ def install(ctx: TraceContext, proc: str, role: str) -> emitter.Emitter:
 def begin_process(ctx: TraceContext, proc: str, role: str) -> emitter.Emitter:
     """Called at the start of a child's bootstrap: give the process its own identity."""
     em = emitter.EMITTER
-    if em is None or em.ctx is not ctx and em.ctx != ctx:
+    if em is None or (em.ctx is not ctx and em.ctx != ctx):
         return install(ctx, proc, role)
     em.proc = proc
     em.role = role

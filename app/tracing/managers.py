@@ -18,6 +18,11 @@ from typing import Any
 from app.tracing import emitter, frames
 from app.tracing.values import describe
 
+# Typed loosely: subclassed with private parts the stubs do not describe.
+_ListProxy: Any = managers.ListProxy
+_DictProxy: Any = managers.DictProxy
+_SyncManager: Any = managers.SyncManager
+
 _MSG = "_mps_msg"
 _NAME = "_mps_name"
 
@@ -36,24 +41,40 @@ def _result_fields(method: str, msg: str, value: Any, error: str | None) -> dict
     return out
 
 
-def traced_call(name: str | None, method: str, args: tuple[Any, ...], send: Callable[[dict[str, Any]], Any]) -> Any:
+def traced_call(
+    name: str | None, method: str, args: tuple[Any, ...], send: Callable[[dict[str, Any]], Any]
+) -> Any:
     """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call."""
     em = emitter.EMITTER
     if em is None or name is None:
         return send({})
     line = frames.scenario_line()
     msg = em.new_msg()
-    em.emit("manager.call", name, line, {"method": method, "args": _describe_args(args), "msg": msg}, key=msg)
+    em.emit(
+        "manager.call",
+        name,
+        line,
+        {"method": method, "args": _describe_args(args), "msg": msg},
+        key=msg,
+    )
     em.flush()  # the caller now blocks until the server replies
     try:
         result = send({_MSG: msg})
     except Exception as exc:
         # A dead server never sends its half; don't wait for it.
         after = None if isinstance(exc, (EOFError, OSError)) else "r" + msg
-        em.emit("manager.result", name, line, _result_fields(method, msg, None, type(exc).__name__), after=after)
+        em.emit(
+            "manager.result",
+            name,
+            line,
+            _result_fields(method, msg, None, type(exc).__name__),
+            after=after,
+        )
         em.op_done()
         raise
-    em.emit("manager.result", name, line, _result_fields(method, msg, result, None), after="r" + msg)
+    em.emit(
+        "manager.result", name, line, _result_fields(method, msg, result, None), after="r" + msg
+    )
     em.op_done()
     return result
 
@@ -74,19 +95,26 @@ class _TracedProxy(managers.BaseProxy):
         func, (cls, token, serializer, kwds) = super().__reduce__()
         return func, (cls, token, serializer, {**kwds, _NAME: self._mps_name})
 
-    def _callmethod(self, methodname: str, args: tuple[Any, ...] = (), kwds: dict[str, Any] | None = None) -> Any:
+    def _callmethod(
+        self, methodname: str, args: tuple[Any, ...] = (), kwds: dict[str, Any] | None = None
+    ) -> Any:
         kwds = kwds or {}
         call = super()._callmethod
         if methodname not in self._exposed_:  # type: ignore[attr-defined]
             return call(methodname, args, kwds)  # '#GETVALUE', '__repr__'…: internal, untraced
-        return traced_call(self._mps_name, methodname, args, lambda extra: call(methodname, args, {**kwds, **extra}))
+        return traced_call(
+            self._mps_name,
+            methodname,
+            args,
+            lambda extra: call(methodname, args, {**kwds, **extra}),
+        )
 
 
-class TracedListProxy(_TracedProxy, managers.ListProxy):  # type: ignore[misc]
+class TracedListProxy(_TracedProxy, _ListProxy):  # type: ignore[misc]
     pass
 
 
-class TracedDictProxy(_TracedProxy, managers.DictProxy):  # type: ignore[misc,valid-type]
+class TracedDictProxy(_TracedProxy, _DictProxy):  # type: ignore[misc]
     pass
 
 
@@ -96,7 +124,9 @@ class TracedDictProxy(_TracedProxy, managers.DictProxy):  # type: ignore[misc,va
 _serving = threading.local()  # the server runs one thread per client connection
 
 
-def _serve(obj: Any, method: str, args: tuple[Any, ...], msg: str | None, run: Callable[[], Any]) -> Any:
+def _serve(
+    obj: Any, method: str, args: tuple[Any, ...], msg: str | None, run: Callable[[], Any]
+) -> Any:
     em = emitter.EMITTER
     if em is None or getattr(_serving, "busy", False):
         return run()  # a call made by another traced method (or by describe) is not a new call
@@ -114,7 +144,12 @@ def _state(obj: Any) -> Any:
 
 
 def _serve_traced(
-    em: emitter.Emitter, obj: Any, method: str, args: tuple[Any, ...], msg: str | None, run: Callable[[], Any]
+    em: emitter.Emitter,
+    obj: Any,
+    method: str,
+    args: tuple[Any, ...],
+    msg: str | None,
+    run: Callable[[], Any],
 ) -> Any:
     fields: dict[str, Any] = {"method": method, "args": _describe_args(args)}
     if msg is not None:
@@ -155,38 +190,57 @@ def _traced_methods(base: type, exposed: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _referent(base: type, exposed: tuple[str, ...], typeid: str) -> type:
-    def __init__(self: Any, *args: Any, _mps_name: str | None = None, _mps_msg: str | None = None, **kwds: Any) -> None:
+    def __init__(
+        self: Any,
+        *args: Any,
+        _mps_name: str | None = None,
+        _mps_msg: str | None = None,
+        **kwds: Any,
+    ) -> None:
         self._mps_name = _mps_name
         _serve(self, typeid, args, _mps_msg, lambda: base.__init__(self, *args, **kwds))  # type: ignore[misc]
 
-    return type(f"Traced{base.__name__.title()}", (base,), {"__init__": __init__, **_traced_methods(base, exposed)})
+    return type(
+        f"Traced{base.__name__.title()}",
+        (base,),
+        {"__init__": __init__, **_traced_methods(base, exposed)},
+    )
 
 
 TracedList = _referent(list, managers.ListProxy._exposed_, "list")  # type: ignore[attr-defined]
 TracedDict = _referent(dict, managers.DictProxy._exposed_, "dict")  # type: ignore[attr-defined]
 
 
-class TracedSyncManager(managers.SyncManager):
+class TracedSyncManager(_SyncManager):  # type: ignore[misc]
     """SyncManager whose ``list()`` and ``dict()`` are traced on both sides."""
 
-    def _traced_create(self, typeid: str, proxytype: type, args: tuple[Any, ...], frame: Any) -> Any:
+    def _traced_create(
+        self, typeid: str, proxytype: type, args: tuple[Any, ...], frame: Any
+    ) -> Any:
         em = emitter.EMITTER
         names = frames.assigned_names(frame)
         name = em.object_name(names, typeid) if em else (names[0] if names else typeid)
 
         def create(extra: dict[str, Any]) -> Any:
-            token, exposed = self._create(typeid, *args, _mps_name=name, **extra)  # type: ignore[attr-defined]
-            proxy = proxytype(token, self._serializer, manager=self, authkey=self._authkey, exposed=exposed, _mps_name=name)  # type: ignore[attr-defined]
-            conn = self._Client(token.address, authkey=self._authkey)  # type: ignore[attr-defined]
+            token, exposed = self._create(typeid, *args, _mps_name=name, **extra)
+            proxy = proxytype(
+                token,
+                self._serializer,
+                manager=self,
+                authkey=self._authkey,
+                exposed=exposed,
+                _mps_name=name,
+            )
+            conn = self._Client(token.address, authkey=self._authkey)
             managers.dispatch(conn, None, "decref", (token.id,))  # type: ignore[attr-defined]
             return proxy
 
         return traced_call(name, typeid, args, create)
 
-    def list(self, *args: Any) -> Any:  # type: ignore[override]
+    def list(self, *args: Any) -> Any:
         return self._traced_create("list", TracedListProxy, args, sys._getframe(1))
 
-    def dict(self, *args: Any) -> Any:  # type: ignore[override]
+    def dict(self, *args: Any) -> Any:
         return self._traced_create("dict", TracedDictProxy, args, sys._getframe(1))
 
 

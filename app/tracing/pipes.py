@@ -48,7 +48,11 @@ class TracedConnection(connection.Connection):
             em.op_done()
             raise
         value, rep = describe(obj)
-        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
+        fields = (
+            {"value": value, "msg": msg}
+            if rep is None
+            else {"value": value, "repr": rep, "msg": msg}
+        )
         em.emit("pipe.recv", self._mps_name, line, fields, after=msg)
         em.op_done()
         return obj
@@ -71,7 +75,13 @@ def _wrap(conn: connection.Connection, name: str, peer: str) -> TracedConnection
 
 def _reduce(conn: TracedConnection) -> tuple[Any, ...]:
     # For spawn/forkserver children: send the fd over, keep the names.
-    return _rebuild, (reduction.DupFd(conn.fileno()), conn.readable, conn.writable, conn._mps_name, conn._mps_peer)
+    return _rebuild, (
+        reduction.DupFd(conn.fileno()),
+        conn.readable,
+        conn.writable,
+        conn._mps_name,
+        conn._mps_peer,
+    )
 
 
 def _rebuild(df: Any, readable: bool, writable: bool, name: str, peer: str) -> TracedConnection:

@@ -14,8 +14,10 @@ from typing import Any
 from app.tracing import emitter, frames
 from app.tracing.values import describe
 
+_Queue: Any = queues.Queue  # subclassed with private parts the stubs do not describe
 
-class TracedQueue(queues.Queue):  # type: ignore[type-arg]
+
+class TracedQueue(_Queue):  # type: ignore[misc]
     def __init__(self, maxsize: int = 0, *, ctx: Any, name: str) -> None:
         super().__init__(maxsize, ctx=ctx)
         self._mps_name = name
@@ -40,7 +42,11 @@ class TracedQueue(queues.Queue):  # type: ignore[type-arg]
         msg = em.new_msg()
         super().put((msg, obj), block, timeout)
         value, rep = describe(obj)
-        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
+        fields = (
+            {"value": value, "msg": msg}
+            if rep is None
+            else {"value": value, "repr": rep, "msg": msg}
+        )
         em.emit("queue.put", self._mps_name, line, fields, key=msg)
         em.op_done()
 
@@ -59,7 +65,11 @@ class TracedQueue(queues.Queue):  # type: ignore[type-arg]
             em.op_done()
             raise
         value, rep = describe(obj)
-        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
+        fields = (
+            {"value": value, "msg": msg}
+            if rep is None
+            else {"value": value, "repr": rep, "msg": msg}
+        )
         em.emit("queue.get", self._mps_name, line, fields, after=msg)
         em.op_done()
         return obj

@@ -12,12 +12,15 @@ from __future__ import annotations
 import ctypes
 import sys
 from multiprocessing import sharedctypes
-from multiprocessing.context import assert_spawning  # type: ignore[attr-defined]
+from multiprocessing.context import assert_spawning
 from typing import Any
 
 from app.tracing import emitter, frames
 from app.tracing.values import describe
 
+# Typed loosely: these are subclassed and patched, which their stubs do not foresee.
+_Synchronized: Any = sharedctypes.Synchronized
+_SynchronizedArray: Any = sharedctypes.SynchronizedArray
 _ORIGINAL_VALUE = sharedctypes.Value
 _ORIGINAL_ARRAY = sharedctypes.Array
 
@@ -74,8 +77,8 @@ class _Versioned:
             em.op_done()
 
 
-class TracedValue(_Versioned, sharedctypes.Synchronized):  # type: ignore[misc]
-    @property  # type: ignore[override]
+class TracedValue(_Versioned, _Synchronized):  # type: ignore[misc]
+    @property
     def value(self) -> Any:
         return self._mps_read("value.get", None, lambda: self._obj.value)
 
@@ -88,7 +91,14 @@ class TracedValue(_Versioned, sharedctypes.Synchronized):  # type: ignore[misc]
 
     def __reduce__(self) -> tuple[Any, ...]:
         assert_spawning(self)
-        return _rebuild, (TracedValue, self._obj, self._lock, self._mps_meta, self._mps_name, self._mps_uid)
+        return _rebuild, (
+            TracedValue,
+            self._obj,
+            self._lock,
+            self._mps_meta,
+            self._mps_name,
+            self._mps_uid,
+        )
 
 
 def _index(array: Any, i: Any) -> int | tuple[int, int]:
@@ -98,7 +108,7 @@ def _index(array: Any, i: Any) -> int | tuple[int, int]:
     return int(i)
 
 
-class TracedArray(_Versioned, sharedctypes.SynchronizedArray):  # type: ignore[misc]
+class TracedArray(_Versioned, _SynchronizedArray):  # type: ignore[misc]
     def __getitem__(self, i: Any) -> Any:
         where = _index(self._obj, i)  # raises IndexError like the real thing, before any event
         if isinstance(where, int):
@@ -117,7 +127,14 @@ class TracedArray(_Versioned, sharedctypes.SynchronizedArray):  # type: ignore[m
 
     def __reduce__(self) -> tuple[Any, ...]:
         assert_spawning(self)
-        return _rebuild, (TracedArray, self._obj, self._lock, self._mps_meta, self._mps_name, self._mps_uid)
+        return _rebuild, (
+            TracedArray,
+            self._obj,
+            self._lock,
+            self._mps_meta,
+            self._mps_name,
+            self._mps_uid,
+        )
 
 
 def _rebuild(cls: type, obj: Any, lock: Any, meta: Any, name: str, uid: str) -> Any:
@@ -153,7 +170,9 @@ def make_value(ctx: Any, typecode_or_type: Any, *args: Any, lock: Any = True) ->
     return wrapped
 
 
-def make_array(ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, lock: Any = True) -> Any:
+def make_array(
+    ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, lock: Any = True
+) -> Any:
     """Replacement for ``BaseContext.Array``."""
     em = emitter.EMITTER
     names = frames.assigned_names(sys._getframe(1))

@@ -22,7 +22,9 @@ def describe(value: Any) -> tuple[Any, str | None]:
     if kind is int:
         return (value, None) if -_JS_SAFE < value < _JS_SAFE else (str(value), repr(value))
     if kind is str:
-        return (value, None) if len(value) <= MAX_STR else (value[:MAX_STR] + "…", _cut(repr(value)))
+        return (
+            (value, None) if len(value) <= MAX_STR else (value[:MAX_STR] + "…", _cut(repr(value)))
+        )
     if value is None or kind is bool:
         return value, None
     copy, exact = _copy(value, 0)
@@ -35,7 +37,7 @@ def _cut(text: str) -> str:
 
 def _copy(value: Any, depth: int) -> tuple[Any, bool]:
     kind = type(value)
-    if value is None or kind is bool or kind is str and len(value) <= MAX_STR:
+    if value is None or kind is bool or (kind is str and len(value) <= MAX_STR):
         return value, True
     if kind is int:
         return (value, True) if -_JS_SAFE < value < _JS_SAFE else (str(value), False)

@@ -4,7 +4,7 @@ import multiprocessing
 def print_records(records):
     # Each step of this loop asks the manager's server process for one item.
     for record in records:
-        print("Name: {0}\nScore: {1}\n".format(record[0], record[1]))
+        print("Name: {}\nScore: {}\n".format(record[0], record[1]))
 
 
 def insert_record(record, records):
@@ -16,8 +16,8 @@ def insert_record(record, records):
 if __name__ == "__main__":
     with multiprocessing.Manager() as manager:
         # The list lives in the manager's server process; `records` is a proxy to it.
-        records = manager.list([('Sam', 10), ('Adam', 9), ('Kevin', 9)])
-        new_record = ('Jeff', 8)
+        records = manager.list([("Sam", 10), ("Adam", 9), ("Kevin", 9)])
+        new_record = ("Jeff", 8)
 
         p1 = multiprocessing.Process(target=insert_record, args=(new_record, records))
         p2 = multiprocessing.Process(target=print_records, args=(records,))

@@ -19,7 +19,7 @@ def receiver(conn):
 
 
 if __name__ == "__main__":
-    msgs = ['hello', 'hey', 'hru?', 'END']
+    msgs = ["hello", "hey", "hru?", "END"]
 
     # Two connected ends: whatever goes into one comes out of the other.
     parent_conn, child_conn = multiprocessing.Pipe()

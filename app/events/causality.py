@@ -1,0 +1,67 @@
+"""Check a run's events for the ordering guarantees mpscope makes (tests and benchmarks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+_PAIRS = {
+    # consumer kind -> producer kind sharing the same ``msg``
+    "queue.get": "queue.put",
+    "pipe.recv": "pipe.send",
+    "manager.serve": "manager.call",
+    "manager.result": "manager.serve",
+}
+
+
+def problems(events: Sequence[dict[str, Any]]) -> list[str]:
+    """Every violation found: gaps in ``seq``, a consumer before its producer, a read
+    before the write it saw, a child before its spawn, a join before the child's exit,
+    a process's own events out of time order, anything after ``run.end``."""
+    found: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    writes: dict[tuple[str | None, int], int] = {}
+    spawned: dict[int, int] = {}
+    exited: dict[int, int] = {}
+    last_t: dict[int, float] = {}
+    for i, ev in enumerate(events):
+        seq, kind, msg = ev["seq"], ev["kind"], ev.get("msg")
+        if seq != i:
+            found.append(f"seq {seq} at position {i}")
+        if i and events[i - 1]["kind"] == "run.end":
+            found.append(f"seq {seq}: event after run.end")
+        pid = ev["pid"]
+        if ev["t"] < last_t.get(pid, 0.0) and not kind.startswith(("run.", "proc.exit")):
+            found.append(f"seq {seq}: {ev['proc']} went back in time")
+        last_t[pid] = max(ev["t"], last_t.get(pid, 0.0))
+        producer = _PAIRS.get(kind)
+        if producer and msg is not None and (producer, msg) not in seen and not ev.get("error"):
+            found.append(f"seq {seq}: {kind} of msg {msg} before its {producer}")
+        if msg is not None:
+            seen.setdefault((kind, msg), seq)
+        if kind in ("value.set", "array.set"):
+            obj, version = ev["obj"], ev["version"]
+            writes[(obj, version)] = seq
+            if version > 1 and (obj, version - 1) not in writes:
+                found.append(f"seq {seq}: write {version} of {obj} before write {version - 1}")
+        elif (
+            kind in ("value.get", "array.get")
+            and ev["version"]
+            and (ev["obj"], ev["version"]) not in writes
+        ):
+            found.append(
+                f"seq {seq}: read of {ev['obj']} version {ev['version']} before that write"
+            )
+        elif kind == "proc.spawn":
+            spawned[ev["child_pid"]] = seq
+        elif kind == "proc.start" and ev["role"] != "main" and pid not in spawned:
+            found.append(f"seq {seq}: {ev['proc']} started before its parent's spawn event")
+        elif kind == "proc.exit":
+            exited[pid] = seq
+    by_name = {ev["proc"]: ev["pid"] for ev in events if ev["kind"] == "proc.start"}
+    for ev in events:
+        if ev["kind"] == "proc.join" and ev.get("exitcode") == 0:
+            child = by_name.get(ev["child"])
+            if child is not None and exited.get(child, ev["seq"]) > ev["seq"]:
+                found.append(f"seq {ev['seq']}: join of {ev['child']} before its exit")
+    return found

@@ -1,0 +1,40 @@
+"""The FastAPI application: ``create_app(settings)``; the lifespan owns the RunManager."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.config import Settings
+from app.runs.manager import RunManager
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runs = RunManager(settings.run_limits())
+        await runs.start()
+        app.state.runs = runs
+        try:
+            yield
+        finally:
+            await runs.close()
+
+    app = FastAPI(
+        title="mpscope",
+        version=__version__,
+        summary="Run real multiprocessing scenarios and watch their processes communicate.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.get("/healthz", tags=["meta"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

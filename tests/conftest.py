@@ -1,0 +1,90 @@
+"""Shared fixtures: a RunManager per test, and checks that nothing outlives a run."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from app.runs.manager import RunLimits, RunManager
+from app.runs.run import Run
+
+SHM = Path("/dev/shm")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@dataclass
+class Finished:
+    run: Run
+    events: list[dict[str, Any]]
+
+    def of(self, kind: str, proc: str | None = None) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["kind"] == kind and (proc is None or e["proc"] == proc)]
+
+    def output(self, proc: str) -> list[str]:
+        """The lines ``proc`` printed, without newlines."""
+        return "".join(e["text"] for e in self.of("stdout", proc)).splitlines()
+
+    def lanes(self) -> dict[str, int]:
+        return {e["proc"]: e["pid"] for e in self.of("proc.start")}
+
+
+async def collect(run: Run) -> Finished:
+    events: list[dict[str, Any]] = []
+    async for chunk in run.log.batches():
+        events.extend(json.loads(raw) for raw in chunk)
+    await run.done.wait()
+    return Finished(run, events)
+
+
+def shm_entries() -> set[str]:
+    return set(os.listdir(SHM)) if SHM.exists() else set()
+
+
+def open_fds() -> set[int]:
+    return {int(fd) for fd in os.listdir("/proc/self/fd")}
+
+
+def assert_nothing_left(done: Finished) -> None:
+    """No process of the run is alive (zombies excepted: they hold nothing)."""
+    for name, pid in done.lanes().items():
+        try:
+            proc = psutil.Process(pid)
+            alive = proc.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            alive = False
+        assert not alive, f"{name} (pid {pid}) outlived the run"
+
+
+@pytest.fixture
+async def manager() -> AsyncIterator[RunManager]:
+    mgr = RunManager(RunLimits(timeout_s=20))
+    await mgr.start()
+    shm_before = shm_entries()
+    fds_before = open_fds()
+    try:
+        yield mgr
+    finally:
+        await mgr.close()
+    assert shm_entries() - shm_before == set(), "a /dev/shm entry outlived the runs"
+    assert open_fds() - fds_before == set(), "the runs left file descriptors open in the server"
+
+
+@pytest.fixture
+def run_to_end(manager: RunManager) -> Any:
+    async def go(scenario: str, params: dict[str, Any] | None = None, **kw: Any) -> Finished:
+        done = await collect(manager.create(scenario, params, **kw))
+        assert_nothing_left(done)
+        return done
+
+    return go

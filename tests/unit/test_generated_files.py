@@ -1,0 +1,30 @@
+"""Generated files stay in step with their source (app/events/)."""
+
+from __future__ import annotations
+
+from app.events import export
+
+
+def test_generated_files_are_up_to_date() -> None:
+    for path, text in export.render().items():
+        assert path.read_text() == text, f"{path.name} is stale: run `python -m app.events.export`"
+
+
+def test_schema_covers_every_kind() -> None:
+    schema = export.json_schema()
+    tags = set(schema["discriminator"]["mapping"])
+    assert {
+        "run.start",
+        "run.end",
+        "queue.put",
+        "queue.get",
+        "pipe.send",
+        "pipe.recv",
+        "value.set",
+        "array.set",
+        "manager.call",
+        "proc.start",
+        "proc.exit",
+        "stdout",
+    } <= tags
+    assert {t for t in tags if t.endswith(".wait")} == {"queue.wait", "pipe.wait", "proc.wait"}
