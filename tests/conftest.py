@@ -47,8 +47,15 @@ async def collect(run: Run) -> Finished:
     return Finished(run, events)
 
 
+# Names multiprocessing gives what it puts in /dev/shm: semaphores, heap arenas,
+# SharedMemory blocks. (Chromium keeps its own files there; they are not ours.)
+MP_SHM_PREFIXES = ("sem.mp-", "mp-", "pym-", "psm_", "wnsm_")
+
+
 def shm_entries() -> set[str]:
-    return set(os.listdir(SHM)) if SHM.exists() else set()
+    if not SHM.exists():
+        return set()
+    return {name for name in os.listdir(SHM) if name.startswith(MP_SHM_PREFIXES)}
 
 
 def open_fds() -> set[int]:

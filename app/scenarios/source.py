@@ -4,12 +4,14 @@ A parameter is an ordinary assignment in the program, ``mylist = [1, 2, 3, 4]``,
 run's value replaces that literal in place, so the source a learner reads is exactly the
 source that ran. The literal is the assigned value itself or, as in
 ``records = manager.list([...])``, the first argument of the call assigned. Literals stay
-on one line, so every line number is the same with any parameters.
+on one line (strings are written with escapes), so every line number is the same with any
+parameters.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,17 +51,29 @@ def find_literals(source: str, names: set[str]) -> dict[str, ast.expr]:
     return found
 
 
+def literal(value: Any) -> str:
+    """Python source for a parameter value, in the style of the programs (double quotes)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a Python string too
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, bool | int | float) or value is None:
+        return repr(value)
+    raise SourceError(f"cannot write a {type(value).__name__} into a program")
+
+
 def render(source: str, values: Mapping[str, Any]) -> str:
-    """``source`` with each parameter's literal replaced by ``repr`` of its value."""
+    """``source`` with each parameter's literal replaced by its value."""
     nodes = find_literals(source, set(values))
     lines = source.splitlines(keepends=True)
     # Replace from the end of each line backwards so earlier offsets stay valid.
     for name, node in sorted(
         nodes.items(), key=lambda kv: (kv[1].lineno, kv[1].col_offset), reverse=True
     ):
-        text = repr(values[name])
-        if "\n" in text:
-            raise SourceError(f"{name}: the value must fit on one line")
+        text = literal(values[name])
         row = lines[node.lineno - 1]
         # ast offsets are in UTF-8 bytes.
         raw = row.encode()

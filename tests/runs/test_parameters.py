@@ -32,7 +32,7 @@ async def test_separate_memory_with_empty_list(run_to_end) -> None:
 async def test_manager_with_other_records(run_to_end) -> None:
     done = await run_to_end("manager", {"records": [["Ann", 3]], "new_record": ["Bo", -1]})
     assert done.output("p2") == ["Name: Ann", "Score: 3", "", "Name: Bo", "Score: -1", ""]
-    assert "manager.list([('Ann', 3)])" in done.run.source
+    assert 'manager.list([("Ann", 3)])' in done.run.source
 
 
 async def test_pipe_stops_at_end(run_to_end) -> None:

@@ -34,8 +34,8 @@ def test_simple_assignment() -> None:
 
 
 def test_tuple_unpacking() -> None:
-    parent_conn, _child_conn = make_pair()
-    assert parent_conn == ("parent_conn", "child_conn")
+    parent_conn, child_conn = make_pair()
+    assert (parent_conn, child_conn) == (("parent_conn", "child_conn"), 0)
 
 
 def test_with_statement() -> None:
