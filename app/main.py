@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from app import __version__
+from app import __version__, api, web
 from app.config import Settings
 from app.runs.manager import RunManager
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "static"
+TEMPLATES = ROOT / "templates"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,4 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(api.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
