@@ -17,9 +17,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the dashboard and the API (the default)")
     serve.add_argument("--host", help="address to listen on (default: MPSCOPE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: MPSCOPE_PORT or 8000)")
-    serve.add_argument(
-        "--reload", action="store_true", help="restart when the code changes (development)"
-    )
+    serve.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
 
     run = sub.add_parser("run", help="run one scenario in this terminal and print its events")
     run.add_argument("scenario", help="scenario id, e.g. queue (see: python -m app scenarios)")
@@ -30,17 +28,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="a parameter; VALUE is JSON or text",
     )
-    run.add_argument(
-        "--pace-ms", type=int, default=0, help="pause after each traced operation (0-2000 ms)"
-    )
+    run.add_argument("--pace-ms", type=int, default=0, help="pause after each traced operation (0-2000 ms)")
     run.add_argument(
         "--start-method", choices=START_METHODS, default="fork", help="how processes are started"
     )
     out = run.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the events as NDJSON")
-    out.add_argument(
-        "--output-only", action="store_true", help="print only what the program printed"
-    )
+    out.add_argument("--output-only", action="store_true", help="print only what the program printed")
 
     sub.add_parser("scenarios", help="list the scenarios and their default parameters")
     return parser
@@ -64,9 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return list_command()
     from app.server import serve
 
-    return serve(
-        getattr(args, "host", None), getattr(args, "port", None), getattr(args, "reload", False)
-    )
+    return serve(args.host, args.port, args.reload)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.runs.limits import AdmissionLimits
 from app.runs.manager import RunLimits
 
 
@@ -15,20 +16,23 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Address `python -m app` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `python -m app` listens on.")
-    max_runs: int = Field(
-        4, ge=1, le=64, description="Runs that may be running at once, server-wide."
-    )
-    max_runs_per_client: int = Field(
-        2, ge=1, le=64, description="Runs one client may have running at once."
-    )
-    runs_per_minute: int = Field(
-        30, ge=1, le=10_000, description="Runs one client may start per minute."
-    )
-    run_timeout_s: float = Field(
-        30.0, gt=0, le=600, description="A run still going after this is stopped."
-    )
+    max_runs: int = Field(4, ge=1, le=64, description="Runs that may be running at once, server-wide.")
+    max_runs_per_client: int = Field(2, ge=1, le=64, description="Runs one client may have running at once.")
+    runs_per_minute: int = Field(30, ge=1, le=10_000, description="Runs one client may start per minute.")
+    run_timeout_s: float = Field(30.0, gt=0, le=600, description="A run still going after this is stopped.")
     keep_runs: int = Field(200, ge=1, le=100_000, description="Finished runs kept in memory.")
     data_dir: Path = Field(Path("data"), description="Where the finished-run store lives.")
+    sse_keepalive_s: float = Field(15.0, gt=0, le=300, description="Idle streams get a comment this often.")
+    sse_stall_s: float = Field(
+        15.0, gt=0, le=600, description="A reader that accepts nothing this long is dropped."
+    )
 
     def run_limits(self) -> RunLimits:
         return RunLimits(timeout_s=self.run_timeout_s, keep_runs=self.keep_runs)
+
+    def admission_limits(self) -> AdmissionLimits:
+        return AdmissionLimits(
+            max_runs=self.max_runs,
+            max_runs_per_client=self.max_runs_per_client,
+            runs_per_minute=self.runs_per_minute,
+        )

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import msgspec
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__, api, web
+from app.api.models import Health
 from app.config import Settings
+from app.events.schema import AnyEvent
 from app.runs.manager import RunManager
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runs = RunManager(settings.run_limits())
+        runs = RunManager(settings.run_limits(), settings.admission_limits())
         await runs.start()
         app.state.runs = runs
         try:
@@ -38,12 +43,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.streams = set()  # open event streams, for /healthz
 
-    @app.get("/healthz", tags=["meta"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["meta"], response_model=Health, summary="Liveness and load")
+    async def healthz() -> dict[str, Any]:
+        runs: RunManager = app.state.runs
+        return {
+            "status": "ok",
+            "runs_active": len(runs.active()),
+            "runs_kept": len(runs.runs()),
+            "streams_open": len(app.state.streams),
+        }
 
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the event schema, which the stream's responses refer to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    doc = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+    (event,), components = msgspec.json.schema_components(
+        [AnyEvent], ref_template="#/components/schemas/{name}"
+    )
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(components)
+    schemas["Event"] = event
+    app.openapi_schema = doc
+    return doc

@@ -2,20 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from types import FrameType
+from typing import Any
+
+import pydantic
 import uvicorn
 
 from app.config import Settings
+from app.main import create_app
+
+
+class _Server(uvicorn.Server):
+    """On SIGTERM/SIGINT, stop the runs first: their streams then end by themselves and
+    uvicorn's graceful shutdown has no open stream to wait for."""
+
+    def __init__(self, config: uvicorn.Config, app: Any) -> None:
+        super().__init__(config)
+        self._app = app
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        runs = getattr(self._app.state, "runs", None)
+        if runs is not None:
+            asyncio.get_running_loop().call_soon(runs.stop_all)
+        super().handle_exit(sig, frame)
 
 
 def serve(host: str | None, port: int | None, reload: bool = False) -> int:
-    settings = Settings()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        reload=reload,
+    try:
+        settings = Settings()
+    except pydantic.ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: MPSCOPE_{str(err['loc'][0]).upper()}: {err['msg']}", file=sys.stderr)
+        return 2
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
         # Streams of finished runs end by themselves; don't wait long for idle ones.
-        timeout_graceful_shutdown=5,
-    )
+        "timeout_graceful_shutdown": 5,
+    }
+    if reload:
+        # The reloader runs the app in a child it restarts; it needs an import string.
+        uvicorn.run("app.main:create_app", factory=True, reload=True, **options)
+        return 0
+    app = create_app(settings)
+    _Server(uvicorn.Config(app, **options), app).run()
     return 0

@@ -2,4 +2,8 @@
 
 from fastapi import APIRouter
 
+from app.api import runs, scenarios
+
 router = APIRouter(prefix="/api")
+router.include_router(scenarios.router)
+router.include_router(runs.router)

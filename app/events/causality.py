@@ -45,13 +45,9 @@ def problems(events: Sequence[dict[str, Any]]) -> list[str]:
             if version > 1 and (obj, version - 1) not in writes:
                 found.append(f"seq {seq}: write {version} of {obj} before write {version - 1}")
         elif (
-            kind in ("value.get", "array.get")
-            and ev["version"]
-            and (ev["obj"], ev["version"]) not in writes
+            kind in ("value.get", "array.get") and ev["version"] and (ev["obj"], ev["version"]) not in writes
         ):
-            found.append(
-                f"seq {seq}: read of {ev['obj']} version {ev['version']} before that write"
-            )
+            found.append(f"seq {seq}: read of {ev['obj']} version {ev['version']} before that write")
         elif kind == "proc.spawn":
             spawned[ev["child_pid"]] = seq
         elif kind == "proc.start" and ev["role"] != "main" and pid not in spawned:

@@ -20,9 +20,7 @@ Index = int | tuple[int, int]
 Doc = msgspec.Meta
 
 
-class Event(
-    msgspec.Struct, tag_field="kind", kw_only=True, omit_defaults=True, forbid_unknown_fields=True
-):
+class Event(msgspec.Struct, tag_field="kind", kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """Fields every event has."""
 
     seq: Annotated[int, Doc(ge=0, description="Position in the run: 0, 1, 2… with no gaps.")]
@@ -33,9 +31,7 @@ class Event(
         str | None,
         Doc(description="The variable name of the object in the scenario source, if any."),
     ]
-    line: Annotated[
-        int | None, Doc(description="Line in the scenario source where the operation ran.")
-    ]
+    line: Annotated[int | None, Doc(description="Line in the scenario source where the operation ran.")]
 
 
 class ValueEvent(Event, kw_only=True):

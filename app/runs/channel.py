@@ -81,9 +81,7 @@ class EventChannel:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_unix_server(
-            lambda: _Stream(self, next(self._ids)), path=self.path
-        )
+        self._server = await loop.create_unix_server(lambda: _Stream(self, next(self._ids)), path=self.path)
 
     def _opened(self, stream_id: int) -> None:
         self._open.add(stream_id)

@@ -9,13 +9,13 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.runs import launcher
 from app.runs.channel import EventChannel
+from app.runs.limits import Admission, AdmissionLimits
 from app.runs.run import FINAL, Run, Status
 from app.runs.runner import RunnerConfig
 from app.runs.sequencer import Sequencer
@@ -37,8 +37,10 @@ class RunLimits:
 class RunManager:
     """Owns every run of one server (or one CLI invocation)."""
 
-    def __init__(self, limits: RunLimits | None = None) -> None:
+    def __init__(self, limits: RunLimits | None = None, admission: AdmissionLimits | None = None) -> None:
         self.limits = limits or RunLimits()
+        # Without admission limits (the CLI, most tests) every run is admitted.
+        self.admission = Admission(admission) if admission is not None else None
         self._runs: dict[str, Run] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._base: Path | None = None
@@ -47,11 +49,15 @@ class RunManager:
         self._base = Path(tempfile.mkdtemp(prefix="mpscope-"))
         await asyncio.to_thread(launcher.warm_up)
 
-    async def close(self) -> None:
-        """Cancel what is running and wait until it is all cleaned up."""
+    def stop_all(self) -> None:
+        """Ask every active run to stop (cancelled); returns at once."""
         for run in self._runs.values():
             if not run.finished:
                 run.request_stop("cancelled")
+
+    async def close(self) -> None:
+        """Cancel what is running and wait until it is all cleaned up."""
+        self.stop_all()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._base is not None:
@@ -63,8 +69,9 @@ class RunManager:
     def get(self, run_id: str) -> Run | None:
         return self._runs.get(run_id)
 
-    def runs(self) -> Iterable[Run]:
-        return self._runs.values()
+    def runs(self) -> list[Run]:
+        """Runs held in memory, newest first."""
+        return sorted(self._runs.values(), key=lambda r: r.created_at, reverse=True)
 
     def active(self) -> list[Run]:
         return [r for r in self._runs.values() if not r.finished]
@@ -79,8 +86,9 @@ class RunManager:
         start_method: str = "fork",
         client: str | None = None,
     ) -> Run:
-        """Validate and start a run. Raises KeyError (unknown scenario), ValueError
-        (bad pace or start method) or pydantic.ValidationError (bad parameters)."""
+        """Validate, admit and start a run. Raises KeyError (unknown scenario), ValueError
+        (bad pace or start method), pydantic.ValidationError (bad parameters) or
+        LimitExceeded (over a limit)."""
         if self._base is None:
             raise RuntimeError("RunManager.start() was not awaited")
         scenario = registry.get(scenario_id)
@@ -89,6 +97,8 @@ class RunManager:
         if start_method not in START_METHODS:
             raise ValueError(f"start_method must be one of {', '.join(START_METHODS)}")
         model = scenario.validate(params or {})
+        if self.admission is not None:
+            self.admission.check(client, (r.client for r in self._runs.values() if not r.finished))
         run = Run(
             scenario.id,
             model.model_dump(mode="json"),

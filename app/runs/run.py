@@ -117,9 +117,7 @@ class Run:
 
     def server_event(self, kind: str, proc: str, pid: int, fields: dict[str, Any]) -> None:
         """An event the server itself records (a killed process's exit, the run's end)."""
-        self.release(
-            [(pid, proc, (kind, time.monotonic() - self.t0, None, None, fields, None, None))]
-        )
+        self.release([(pid, proc, (kind, time.monotonic() - self.t0, None, None, fields, None, None))])
 
     # -- views -------------------------------------------------------------------------
 

@@ -80,9 +80,7 @@ class Sequencer:
         if after is None or after in self._made:
             return True
         pid = producer_pid(after)
-        return (
-            pid is not None and pid in self._gone and after not in self._pending_keys.get(pid, ())
-        )
+        return pid is not None and pid in self._gone and after not in self._pending_keys.get(pid, ())
 
     def _drain(self) -> None:
         out: list[Released] = []

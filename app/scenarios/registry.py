@@ -64,6 +64,12 @@ class PipeParams(Params):
         return msgs
 
 
+class FloodParams(Params):
+    count: int = Field(
+        default=2000, ge=1, le=20_000, description="How many numbers go through the queue (1 to 20,000)."
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     id: str
@@ -160,6 +166,17 @@ SCENARIOS: dict[str, Scenario] = {
             program="pipe_messages.py",
             params_model=PipeParams,
             concepts=("Pipe",),
+        ),
+        Scenario(
+            id="queue-flood",
+            title="A Queue under load",
+            summary=(
+                "A producer pushes thousands of numbers through a Queue while a consumer drains it. "
+                "Watch who waits for whom, and how a Queue keeps every item in order."
+            ),
+            program="queue_flood.py",
+            params_model=FloodParams,
+            concepts=("Queue", "throughput"),
         ),
     )
 }

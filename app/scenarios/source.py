@@ -70,9 +70,7 @@ def render(source: str, values: Mapping[str, Any]) -> str:
     nodes = find_literals(source, set(values))
     lines = source.splitlines(keepends=True)
     # Replace from the end of each line backwards so earlier offsets stay valid.
-    for name, node in sorted(
-        nodes.items(), key=lambda kv: (kv[1].lineno, kv[1].col_offset), reverse=True
-    ):
+    for name, node in sorted(nodes.items(), key=lambda kv: (kv[1].lineno, kv[1].col_offset), reverse=True):
         text = literal(values[name])
         row = lines[node.lineno - 1]
         # ast offsets are in UTF-8 bytes.

@@ -42,9 +42,14 @@ def _result_fields(method: str, msg: str, value: Any, error: str | None) -> dict
 
 
 def traced_call(
-    name: str | None, method: str, args: tuple[Any, ...], send: Callable[[dict[str, Any]], Any]
+    name: str | None,
+    method: str,
+    args: tuple[Any, ...],
+    send: Callable[[dict[str, Any]], Any],
+    shown: Callable[[Any], Any] = lambda result: result,
 ) -> Any:
-    """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call."""
+    """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call and
+    ``shown(result)`` is what the event reports as its value."""
     em = emitter.EMITTER
     if em is None or name is None:
         return send({})
@@ -72,11 +77,19 @@ def traced_call(
         )
         em.op_done()
         raise
-    em.emit(
-        "manager.result", name, line, _result_fields(method, msg, result, None), after="r" + msg
-    )
+    em.emit("manager.result", name, line, _result_fields(method, msg, shown(result), None), after="r" + msg)
     em.op_done()
     return result
+
+
+class _ProxyShown:
+    """Stands for a new proxy in events: ``<ListProxy object, typeid 'list'>``."""
+
+    def __init__(self, proxy: Any) -> None:
+        self.text = f"<{type(proxy).__mro__[2].__name__} object, typeid {proxy._token.typeid!r}>"
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 class _TracedProxy(managers.BaseProxy):
@@ -124,9 +137,7 @@ class TracedDictProxy(_TracedProxy, _DictProxy):  # type: ignore[misc]
 _serving = threading.local()  # the server runs one thread per client connection
 
 
-def _serve(
-    obj: Any, method: str, args: tuple[Any, ...], msg: str | None, run: Callable[[], Any]
-) -> Any:
+def _serve(obj: Any, method: str, args: tuple[Any, ...], msg: str | None, run: Callable[[], Any]) -> Any:
     em = emitter.EMITTER
     if em is None or getattr(_serving, "busy", False):
         return run()  # a call made by another traced method (or by describe) is not a new call
@@ -214,9 +225,7 @@ TracedDict = _referent(dict, managers.DictProxy._exposed_, "dict")  # type: igno
 class TracedSyncManager(_SyncManager):  # type: ignore[misc]
     """SyncManager whose ``list()`` and ``dict()`` are traced on both sides."""
 
-    def _traced_create(
-        self, typeid: str, proxytype: type, args: tuple[Any, ...], frame: Any
-    ) -> Any:
+    def _traced_create(self, typeid: str, proxytype: type, args: tuple[Any, ...], frame: Any) -> Any:
         em = emitter.EMITTER
         names = frames.assigned_names(frame)
         name = em.object_name(names, typeid) if em else (names[0] if names else typeid)
@@ -235,7 +244,8 @@ class TracedSyncManager(_SyncManager):  # type: ignore[misc]
             managers.dispatch(conn, None, "decref", (token.id,))  # type: ignore[attr-defined]
             return proxy
 
-        return traced_call(name, typeid, args, create)
+        # The result is the proxy: show its type, not its (run-specific) address.
+        return traced_call(name, typeid, args, create, shown=lambda proxy: _ProxyShown(proxy))
 
     def list(self, *args: Any) -> Any:
         return self._traced_create("list", TracedListProxy, args, sys._getframe(1))

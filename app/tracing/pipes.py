@@ -48,11 +48,7 @@ class TracedConnection(connection.Connection):
             em.op_done()
             raise
         value, rep = describe(obj)
-        fields = (
-            {"value": value, "msg": msg}
-            if rep is None
-            else {"value": value, "repr": rep, "msg": msg}
-        )
+        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
         em.emit("pipe.recv", self._mps_name, line, fields, after=msg)
         em.op_done()
         return obj

@@ -42,11 +42,7 @@ class TracedQueue(_Queue):  # type: ignore[misc]
         msg = em.new_msg()
         super().put((msg, obj), block, timeout)
         value, rep = describe(obj)
-        fields = (
-            {"value": value, "msg": msg}
-            if rep is None
-            else {"value": value, "repr": rep, "msg": msg}
-        )
+        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
         em.emit("queue.put", self._mps_name, line, fields, key=msg)
         em.op_done()
 
@@ -65,11 +61,7 @@ class TracedQueue(_Queue):  # type: ignore[misc]
             em.op_done()
             raise
         value, rep = describe(obj)
-        fields = (
-            {"value": value, "msg": msg}
-            if rep is None
-            else {"value": value, "repr": rep, "msg": msg}
-        )
+        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
         em.emit("queue.get", self._mps_name, line, fields, after=msg)
         em.op_done()
         return obj

@@ -170,9 +170,7 @@ def make_value(ctx: Any, typecode_or_type: Any, *args: Any, lock: Any = True) ->
     return wrapped
 
 
-def make_array(
-    ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, lock: Any = True
-) -> Any:
+def make_array(ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, lock: Any = True) -> Any:
     """Replacement for ``BaseContext.Array``."""
     em = emitter.EMITTER
     names = frames.assigned_names(sys._getframe(1))

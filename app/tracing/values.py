@@ -22,9 +22,7 @@ def describe(value: Any) -> tuple[Any, str | None]:
     if kind is int:
         return (value, None) if -_JS_SAFE < value < _JS_SAFE else (str(value), repr(value))
     if kind is str:
-        return (
-            (value, None) if len(value) <= MAX_STR else (value[:MAX_STR] + "…", _cut(repr(value)))
-        )
+        return (value, None) if len(value) <= MAX_STR else (value[:MAX_STR] + "…", _cut(repr(value)))
     if value is None or kind is bool:
         return value, None
     copy, exact = _copy(value, 0)

@@ -54,9 +54,7 @@ async def test_pipe_stops_at_end(run_to_end) -> None:
         ("manager", {"records": [["a", 1, 2]]}, "params.records.0"),
     ],
 )
-def test_bad_parameters_are_refused_with_the_field_named(
-    scenario: str, params: dict, field: str
-) -> None:
+def test_bad_parameters_are_refused_with_the_field_named(scenario: str, params: dict, field: str) -> None:
     with pytest.raises(pydantic.ValidationError) as info:
         registry.get(scenario).validate(params)
     messages = registry.validation_messages(info.value)

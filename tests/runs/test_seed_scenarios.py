@@ -62,12 +62,8 @@ async def test_queue_story(run_to_end) -> None:
     check_common(done)
     puts = done.of("queue.put")
     gets = done.of("queue.get")
-    assert [(e["proc"], e["obj"], e["value"]) for e in puts] == [
-        ("p1", "q", v) for v in (1, 4, 9, 16)
-    ]
-    assert [(e["proc"], e["obj"], e["value"]) for e in gets] == [
-        ("p2", "q", v) for v in (1, 4, 9, 16)
-    ]
+    assert [(e["proc"], e["obj"], e["value"]) for e in puts] == [("p1", "q", v) for v in (1, 4, 9, 16)]
+    assert [(e["proc"], e["obj"], e["value"]) for e in gets] == [("p2", "q", v) for v in (1, 4, 9, 16)]
     assert [e["msg"] for e in puts] == [e["msg"] for e in gets]
     assert [e["value"] for e in done.of("queue.empty", "p2")] == [False] * 4 + [True]
     assert set(done.lanes()) == {"main", "p1", "p2"}
@@ -78,9 +74,7 @@ async def test_shared_memory_story(run_to_end) -> None:
     check_common(done)
     sets = [(e["proc"], e["obj"], e["index"], e["value"]) for e in done.of("array.set")]
     assert sets == [("p1", "result", i, v) for i, v in enumerate((1, 4, 9, 16))]
-    assert [(e["proc"], e["obj"], e["value"]) for e in done.of("value.set")] == [
-        ("p1", "square_sum", 30)
-    ]
+    assert [(e["proc"], e["obj"], e["value"]) for e in done.of("value.set")] == [("p1", "square_sum", 30)]
     # main reads what p1 wrote, from the same memory
     main_reads = done.of("array.get", "main")
     assert main_reads[-1]["value"] == [1, 4, 9, 16]

@@ -13,11 +13,7 @@ ITEMS = list(range(1, 33))
 
 @pytest.mark.parametrize("scenario", ["queue", "pipe"])
 async def test_fifty_runs_of_32_items_keep_causal_order(run_to_end, scenario: str) -> None:
-    params = (
-        {"mylist": ITEMS}
-        if scenario == "queue"
-        else {"msgs": [f"m{i}" for i in ITEMS[:-1]] + ["END"]}
-    )
+    params = {"mylist": ITEMS} if scenario == "queue" else {"msgs": [f"m{i}" for i in ITEMS[:-1]] + ["END"]}
     for _ in range(50):
         done = await run_to_end(scenario, params)
         assert done.run.status == "succeeded"

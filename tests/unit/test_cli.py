@@ -12,9 +12,7 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=60)
 
 
 def test_output_only_prints_exactly_the_programs_output() -> None:

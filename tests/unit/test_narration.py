@@ -11,10 +11,7 @@ def ev(kind: str, **fields: object) -> dict:
 
 def test_sentences() -> None:
     assert narrate(ev("queue.put", obj="q", value=4)) == "p1 put 4 into q"
-    assert (
-        narrate(ev("pipe.recv", obj="child_conn", value="hey"))
-        == "p1 received 'hey' from child_conn"
-    )
+    assert narrate(ev("pipe.recv", obj="child_conn", value="hey")) == "p1 received 'hey' from child_conn"
     assert narrate(ev("array.set", obj="result", index=2, value=9)) == "p1 set result[2] = 9"
     assert (
         narrate(ev("array.get", obj="result", index=[0, 4], value=[1, 4, 9, 16]))

@@ -19,8 +19,7 @@ if __name__ == "__main__":
 def test_literals_are_replaced_and_lines_kept() -> None:
     out = render(PROGRAM, {"mylist": [5, 6], "records": [("Ann", 3)], "other": 2})
     assert (
-        render(PROGRAM, {"name": 'say "hi"\n'}).splitlines()[5]
-        == '    name = "say \\"hi\\"\\n"; other = 1'
+        render(PROGRAM, {"name": 'say "hi"\n'}).splitlines()[5] == '    name = "say \\"hi\\"\\n"; other = 1'
     )
     lines = out.splitlines()
     assert lines[3] == "    mylist = [5, 6]"

@@ -1,0 +1,80 @@
+"""Response and request models of the JSON API (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.runs.manager import START_METHODS
+
+Status = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
+StartMethod = Literal["fork", "spawn", "forkserver"]
+assert set(StartMethod.__args__) == set(START_METHODS)  # type: ignore[attr-defined]
+
+
+class ScenarioOut(BaseModel):
+    id: str = Field(examples=["queue"])
+    title: str
+    summary: str = Field(description="Two sentences on what the scenario shows.")
+    params: dict[str, Any] = Field(description="JSON Schema of the scenario's parameters.")
+    defaults: dict[str, Any] = Field(examples=[{"mylist": [1, 2, 3, 4]}])
+    concepts: list[str] = Field(examples=[["Queue"]])
+
+
+class ScenarioDetail(ScenarioOut):
+    source: str = Field(description="The program, as it runs with the default parameters.")
+    lines: list[str] = Field(description="The program's lines; line n is lines[n - 1].")
+
+
+class RunCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"scenario": "queue", "params": {"mylist": [5, 6]}, "pace_ms": 300}]},
+    )
+
+    scenario: str = Field(min_length=1, max_length=64, description="A scenario id from /api/scenarios.")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Parameters; see the scenario's JSON Schema. Missing ones take defaults.",
+    )
+    pace_ms: int = Field(0, ge=0, le=2000, description="Pause after each traced operation, in milliseconds.")
+    start_method: StartMethod = Field("fork", description="How the program's processes are started.")
+
+
+class ProcessOut(BaseModel):
+    name: str = Field(examples=["p1"])
+    pid: int
+    role: Literal["main", "worker", "manager"]
+    exitcode: int | None
+
+
+class RunSummary(BaseModel):
+    id: str
+    scenario: str
+    params: dict[str, Any]
+    pace_ms: int
+    start_method: StartMethod
+    status: Status
+    created_at: datetime
+    ended_at: datetime | None
+    exitcode: int | None = Field(description="The program's exit status, once it ended.")
+    error: str | None = Field(description="Why the run did not succeed, when it did not.")
+    events: int = Field(description="Events recorded so far.")
+    processes: list[ProcessOut]
+
+
+class RunOut(RunSummary):
+    source: str = Field(description="The program with this run's parameters filled in.")
+
+
+class Problem(BaseModel):
+    detail: str = Field(examples=["the server is running its maximum of 4 runs at once; try again shortly"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    runs_active: int
+    runs_kept: int
+    streams_open: int = Field(description="Event streams being served right now.")

@@ -1,0 +1,164 @@
+"""/api/runs: start, list, inspect, cancel runs, and stream their events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pydantic
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+
+from app.api.deps import Client, CurrentSettings, Runs
+from app.api.models import Problem, RunCreate, RunOut, RunSummary
+from app.api.stream import EventStreamResponse, follow
+from app.events.encoding import RETRY_MS
+from app.runs.limits import LimitExceeded
+from app.runs.run import Run
+from app.scenarios import registry
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No such run"}}
+
+
+def _run_or_404(runs: Runs, run_id: str) -> Run:
+    run = runs.get(run_id)
+    if run is None:
+        raise HTTPException(404, f"no run {run_id!r}")
+    return run
+
+
+def _with_source(run: Run) -> dict[str, Any]:
+    return {**run.summary(), "source": run.source}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RunOut,
+    summary="Start a run",
+    responses={
+        201: {"headers": {"Location": {"description": "The new run's URL", "schema": {"type": "string"}}}},
+        429: {
+            "model": Problem,
+            "description": "Over a limit; the message names it",
+            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        },
+    },
+)
+async def create_run(body: RunCreate, response: Response, runs: Runs, client: Client) -> dict[str, Any]:
+    try:
+        run = runs.create(body.scenario, body.params, body.pace_ms, body.start_method, client=client)
+    except KeyError:
+        choices = ", ".join(registry.SCENARIOS)
+        raise _invalid(
+            ["body", "scenario"], f"unknown scenario {body.scenario!r}; choose one of: {choices}"
+        ) from None
+    except pydantic.ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": ("body", "params", *err["loc"])} for err in exc.errors(include_url=False)]
+        ) from None
+    except LimitExceeded as exc:
+        raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
+    response.headers["Location"] = f"/api/runs/{run.id}"
+    return _with_source(run)
+
+
+def _invalid(loc: list[str], message: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": tuple(loc), "msg": message, "type": "value_error", "input": None}])
+
+
+@router.get("", response_model=list[RunSummary], summary="Runs held in memory, newest first")
+async def list_runs(runs: Runs) -> list[dict[str, Any]]:
+    return [run.summary() for run in runs.runs()]
+
+
+@router.get("/{run_id}", response_model=RunOut, summary="One run", responses=NOT_FOUND)
+async def get_run(run_id: str, runs: Runs) -> dict[str, Any]:
+    return _with_source(_run_or_404(runs, run_id))
+
+
+@router.delete(
+    "/{run_id}",
+    response_model=RunOut,
+    summary="Cancel a run",
+    description="Stops the run's whole process tree (SIGTERM, then SIGKILL) and answers once it is gone. "
+    "Cancelling a finished run changes nothing.",
+    responses=NOT_FOUND,
+)
+async def cancel_run(run_id: str, runs: Runs) -> dict[str, Any]:
+    _run_or_404(runs, run_id)
+    run = await runs.cancel(run_id)
+    assert run is not None
+    return _with_source(run)
+
+
+SSE_EXAMPLE = (
+    f"retry: {RETRY_MS}\n"
+    'id: 1\ndata: [{"seq":0,"t":0.0046,"kind":"run.start","proc":"main","pid":4242,"obj":null,"line":null,'
+    '"scenario":"queue","params":{"mylist":[1,2,3,4]},"pace_ms":0,"start_method":"fork","python":"3.11.7"},'
+    '{"seq":1,"t":0.0046,"kind":"proc.start","proc":"main","pid":4242,"obj":null,"line":null,'
+    '"parent":null,"ppid":4240,"target":null,"role":"main"}]\n\n'
+    ": keep-alive\n\n"
+)
+
+
+@router.get(
+    "/{run_id}/events",
+    summary="Follow a run's events",
+    description=(
+        "Server-sent events: replays the run from the start (or after `Last-Event-ID` / `?after=N`), "
+        "then follows it live and ends after the `run.end` event. Each message's `data` is a JSON array "
+        "of one or more events (see the `Event` schema) and its `id` is the last event's `seq`. "
+        "A comment line keeps idle streams alive. With `?format=ndjson`, the same events one per line. "
+        "A finished run with nothing after the given id answers 204."
+    ),
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The event stream",
+            "content": {
+                "text/event-stream": {"schema": {"type": "string"}, "example": SSE_EXAMPLE},
+                "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/Event"}},
+            },
+        },
+        204: {"description": "The run is over and nothing comes after the given event"},
+        **NOT_FOUND,
+    },
+)
+async def run_events(
+    request: Request,
+    run_id: str,
+    runs: Runs,
+    settings: CurrentSettings,
+    after: Annotated[int | None, Query(ge=-1, description="Send events with seq > after.")] = None,
+    format: Annotated[Literal["sse", "ndjson"], Query(description="Wire format.")] = "sse",
+    last_event_id: Annotated[
+        str | None,
+        Header(max_length=20, description="Resume after this seq (sent by EventSource)."),
+    ] = None,
+) -> Response:
+    run = _run_or_404(runs, run_id)
+    start = _start_after(after, last_event_id) + 1
+    if run.log.closed and start >= len(run.log):
+        return Response(status_code=204)
+    sse = format == "sse"
+    chunks = follow(run.log, start, sse, settings.sse_keepalive_s)
+    media = "text/event-stream" if sse else "application/x-ndjson"
+    return EventStreamResponse(chunks, media, settings.sse_stall_s, request.app.state.streams)
+
+
+def _start_after(after: int | None, last_event_id: str | None) -> int:
+    if after is not None:
+        return after
+    if last_event_id is None or last_event_id == "":
+        return -1
+    try:
+        value = int(last_event_id)
+    except ValueError:
+        raise _invalid(
+            ["header", "last-event-id"], "Last-Event-ID must be an event seq (an integer)"
+        ) from None
+    if value < -1:
+        raise _invalid(["header", "last-event-id"], "Last-Event-ID must be -1 or more")
+    return value
