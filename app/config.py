@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     run_timeout_s: float = Field(30.0, gt=0, le=600, description="A run still going after this is stopped.")
     keep_runs: int = Field(200, ge=1, le=100_000, description="Finished runs kept in memory.")
     data_dir: Path = Field(Path("data"), description="Where the finished-run store lives.")
+    store_max_runs: int = Field(1000, ge=1, le=1_000_000, description="Finished runs kept on disk.")
+    store_max_mb: int = Field(200, ge=1, le=1_000_000, description="Size cap of the run store.")
     sse_keepalive_s: float = Field(15.0, gt=0, le=300, description="Idle streams get a comment this often.")
     sse_stall_s: float = Field(
         15.0, gt=0, le=600, description="A reader that accepts nothing this long is dropped."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,10 @@ from app.api.models import Health
 from app.config import Settings
 from app.events.schema import AnyEvent
 from app.runs.manager import RunManager
+from app.runs.store import FILENAME as STORE_FILE
+from app.runs.store import RunStore, StoreError
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "static"
@@ -28,13 +33,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runs = RunManager(settings.run_limits(), settings.admission_limits())
+        store = _open_store(settings)
+        runs = RunManager(settings.run_limits(), settings.admission_limits(), store)
         await runs.start()
         app.state.runs = runs
         try:
             yield
         finally:
             await runs.close()
+            if store is not None:
+                store.close()
 
     app = FastAPI(
         title="mpscope",
@@ -60,6 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _open_store(settings: Settings) -> RunStore | None:
+    """The finished-run store; without one (unusable file) the server still runs."""
+    try:
+        return RunStore(
+            settings.data_dir / STORE_FILE, settings.store_max_runs, settings.store_max_mb * 1_000_000
+        )
+    except StoreError as exc:
+        log.error("finished runs will not be kept: %s", exc)
+        return None
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

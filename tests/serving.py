@@ -40,15 +40,18 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(env: dict[str, str] | None = None, startup_s: float = 20.0) -> Iterator[LiveServer]:
+def live_server(
+    env: dict[str, str] | None = None, startup_s: float = 20.0, data_dir: Path | None = None
+) -> Iterator[LiveServer]:
     """Start ``python -m app`` on a free port; stop it (SIGTERM) at the end.
 
-    The server's output goes to a file that is printed if the test fails.
+    The server's output goes to a file that is printed if the test fails. Its run store
+    is in a fresh directory unless ``data_dir`` names one (to restart on the same data).
     """
     port = free_port()
     workdir = tempfile.TemporaryDirectory(prefix="mpscope-live-")
     log = Path(workdir.name) / "server.log"
-    data = Path(workdir.name) / "data"
+    data = data_dir or Path(workdir.name) / "data"
     full_env = {**os.environ, "MPSCOPE_DATA_DIR": str(data), **(env or {})}
     with log.open("wb") as out:
         proc = subprocess.Popen(

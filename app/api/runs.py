@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
+import msgspec
 import pydantic
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +14,8 @@ from app.api.deps import Client, CurrentSettings, Runs
 from app.api.models import Problem, RunCreate, RunOut, RunSummary
 from app.api.stream import EventStreamResponse, follow
 from app.events.encoding import RETRY_MS
+from app.events.exports import chrome_trace
+from app.runs.archive import StoredRun
 from app.runs.limits import LimitExceeded
 from app.runs.run import Run
 from app.scenarios import registry
@@ -21,14 +25,15 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No such run"}}
 
 
-def _run_or_404(runs: Runs, run_id: str) -> Run:
-    run = runs.get(run_id)
+async def _find(runs: Runs, run_id: str, with_events: bool = False) -> Run | StoredRun:
+    """The run, from memory or from the store; 404 when neither has it."""
+    run = await runs.find(run_id, with_events)
     if run is None:
         raise HTTPException(404, f"no run {run_id!r}")
     return run
 
 
-def _with_source(run: Run) -> dict[str, Any]:
+def _with_source(run: Run | StoredRun) -> dict[str, Any]:
     return {**run.summary(), "source": run.source}
 
 
@@ -68,14 +73,18 @@ def _invalid(loc: list[str], message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": tuple(loc), "msg": message, "type": "value_error", "input": None}])
 
 
-@router.get("", response_model=list[RunSummary], summary="Runs held in memory, newest first")
-async def list_runs(runs: Runs) -> list[dict[str, Any]]:
-    return [run.summary() for run in runs.runs()]
+@router.get("", response_model=list[RunSummary], summary="Runs, newest first (running, recent and stored)")
+async def list_runs(
+    runs: Runs,
+    limit: Annotated[int, Query(ge=1, le=200, description="At most this many runs.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many of the newest.")] = 0,
+) -> list[dict[str, Any]]:
+    return await runs.summaries(limit, offset)
 
 
 @router.get("/{run_id}", response_model=RunOut, summary="One run", responses=NOT_FOUND)
 async def get_run(run_id: str, runs: Runs) -> dict[str, Any]:
-    return _with_source(_run_or_404(runs, run_id))
+    return _with_source(await _find(runs, run_id))
 
 
 @router.delete(
@@ -87,9 +96,7 @@ async def get_run(run_id: str, runs: Runs) -> dict[str, Any]:
     responses=NOT_FOUND,
 )
 async def cancel_run(run_id: str, runs: Runs) -> dict[str, Any]:
-    _run_or_404(runs, run_id)
-    run = await runs.cancel(run_id)
-    assert run is not None
+    run = await runs.cancel(run_id) or await _find(runs, run_id)
     return _with_source(run)
 
 
@@ -138,7 +145,7 @@ async def run_events(
         Header(max_length=20, description="Resume after this seq (sent by EventSource)."),
     ] = None,
 ) -> Response:
-    run = _run_or_404(runs, run_id)
+    run = await _find(runs, run_id, with_events=True)
     start = _start_after(after, last_event_id) + 1
     if run.log.closed and start >= len(run.log):
         return Response(status_code=204)
@@ -146,6 +153,30 @@ async def run_events(
     chunks = follow(run.log, start, sse, settings.sse_keepalive_s)
     media = "text/event-stream" if sse else "application/x-ndjson"
     return EventStreamResponse(chunks, media, settings.sse_stall_s, request.app.state.streams)
+
+
+@router.get(
+    "/{run_id}/trace",
+    summary="The run as a Chrome trace",
+    description="Trace Event Format JSON for Perfetto (ui.perfetto.dev) or chrome://tracing: one track "
+    "per process, a slice per operation, waits as durations, flow arrows from each put/send to its "
+    "get/recv and along each manager call.",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}, **NOT_FOUND},
+)
+async def run_trace(run_id: str, runs: Runs) -> Response:
+    run = await _find(runs, run_id, with_events=True)
+    body = await asyncio.to_thread(_trace_json, run.log.read(0), run.summary())
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="mpscope-{run.id}.trace.json"'},
+    )
+
+
+def _trace_json(encoded: list[bytes], summary: dict[str, Any]) -> bytes:
+    events = [msgspec.json.decode(raw) for raw in encoded]
+    return msgspec.json.encode(chrome_trace(events, summary))
 
 
 def _start_after(after: int | None, last_event_id: str | None) -> int:

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from app.runs import launcher
+from app.runs.archive import StoredRun
 from app.runs.channel import EventChannel
 from app.runs.limits import Admission, AdmissionLimits
 from app.runs.run import FINAL, Run, Status
 from app.runs.runner import RunnerConfig
 from app.runs.sequencer import Sequencer
+from app.runs.store import RunStore, StoreError
 from app.scenarios import registry
 
 log = logging.getLogger(__name__)
@@ -37,8 +39,16 @@ class RunLimits:
 class RunManager:
     """Owns every run of one server (or one CLI invocation)."""
 
-    def __init__(self, limits: RunLimits | None = None, admission: AdmissionLimits | None = None) -> None:
+    def __init__(
+        self,
+        limits: RunLimits | None = None,
+        admission: AdmissionLimits | None = None,
+        store: RunStore | None = None,
+    ) -> None:
         self.limits = limits or RunLimits()
+        # Finished runs are saved here (when there is a store) and read back from it once
+        # they have left memory.
+        self.store = store
         # Without admission limits (the CLI, most tests) every run is admitted.
         self.admission = Admission(admission) if admission is not None else None
         self._runs: dict[str, Run] = {}
@@ -75,6 +85,38 @@ class RunManager:
 
     def active(self) -> list[Run]:
         return [r for r in self._runs.values() if not r.finished]
+
+    async def find(self, run_id: str, with_events: bool = False) -> Run | StoredRun | None:
+        """A run in memory, or else the stored one (with its events when asked)."""
+        run = self._runs.get(run_id)
+        if run is not None or self.store is None:
+            return run
+        return await asyncio.to_thread(self._load, self.store, run_id, with_events)
+
+    @staticmethod
+    def _load(store: RunStore, run_id: str, with_events: bool) -> StoredRun | None:
+        try:
+            summary = store.summary(run_id)
+            if summary is None:
+                return None
+            return StoredRun(summary, store.events(run_id) if with_events else None)
+        except StoreError:
+            log.exception("could not read run %s from the store", run_id)
+            return None
+
+    async def summaries(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Runs newest first: those in memory and those in the store."""
+        merged: dict[str, dict[str, Any]] = {}
+        if self.store is not None:
+            try:
+                for summary in await asyncio.to_thread(self.store.list, limit + offset, 0):
+                    merged[summary["id"]] = summary
+            except StoreError:
+                log.exception("could not list the stored runs")
+        for run in self._runs.values():
+            merged[run.id] = run.summary()
+        ordered = sorted(merged.values(), key=lambda s: s["created_at"], reverse=True)
+        return ordered[offset : offset + limit]
 
     # -- commands --------------------------------------------------------------------
 
@@ -206,6 +248,7 @@ class RunManager:
                 launcher.signal_group(proc.pid, signal.SIGKILL)
         finally:
             self._finish(run)
+            await self._save(run)
             await channel.close()
             if proc is not None:
                 with contextlib.suppress(ValueError, AssertionError):
@@ -227,6 +270,14 @@ class RunManager:
         while launcher.group_members(pgid) and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         launcher.signal_group(pgid, signal.SIGKILL)
+
+    async def _save(self, run: Run) -> None:
+        if self.store is None:
+            return
+        try:
+            await asyncio.to_thread(self.store.save, run.summary(), run.source, run.log.read(0))
+        except StoreError as exc:
+            log.warning("run %s was not stored: %s", run.id, exc)
 
     def _finish(self, run: Run) -> None:
         """Close the run's story: exits of processes that were killed, then run.end."""

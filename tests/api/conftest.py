@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,11 +16,16 @@ from app.main import create_app
 
 @asynccontextmanager
 async def serve_in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://mpscope.test") as client:
-            yield client
+    """The app on ``settings``; its run store goes to a temporary directory unless the
+    settings name one explicitly."""
+    with tempfile.TemporaryDirectory(prefix="mpscope-api-") as tmp:
+        if "data_dir" not in settings.model_fields_set:
+            settings = settings.model_copy(update={"data_dir": Path(tmp)})
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://mpscope.test") as client:
+                yield client
 
 
 @pytest.fixture

@@ -168,3 +168,26 @@ async def test_openapi_documents_the_stream_and_the_event_schema(client: httpx.A
     post = doc["paths"]["/api/runs"]["post"]["responses"]
     assert {"201", "422", "429"} <= set(post)
     assert "Retry-After" in post["429"]["headers"]
+
+
+async def test_runs_that_left_memory_come_from_the_store(app_client: Any, tmp_path: Any) -> None:
+    settings = Settings(keep_runs=1, data_dir=tmp_path, runs_per_minute=1000)
+    async with app_client(settings) as client:
+        ids = []
+        for n in (1, 2, 3):
+            run = (
+                await client.post("/api/runs", json={"scenario": "queue", "params": {"mylist": [n]}})
+            ).json()
+            await wait_done(client, run["id"])
+            ids.append(run["id"])
+        assert (await get_json(client, "/healthz"))["runs_kept"] == 1
+        oldest = await get_json(client, f"/api/runs/{ids[0]}")
+        assert oldest["status"] == "succeeded"
+        assert "mylist = [1]" in oldest["source"]
+        listed = await get_json(client, "/api/runs")
+        assert [r["id"] for r in listed] == ids[::-1]
+        assert [r["id"] for r in await get_json(client, "/api/runs?limit=1&offset=1")] == [ids[1]]
+        assert (await client.get("/api/runs?limit=0")).status_code == 422
+        events = (await client.get(f"/api/runs/{ids[0]}/events?format=ndjson")).text.split("\n")[:-1]
+        assert json.loads(events[-1])["kind"] == "run.end"
+        assert [json.loads(e)["value"] for e in events if '"queue.get"' in e] == [1]
