@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.runs.limits import AdmissionLimits
 from app.runs.manager import RunLimits
@@ -24,10 +25,31 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Where the finished-run store lives.")
     store_max_runs: int = Field(1000, ge=1, le=1_000_000, description="Finished runs kept on disk.")
     store_max_mb: int = Field(200, ge=1, le=1_000_000, description="Size cap of the run store.")
+    frame_ancestors: str = Field(
+        "*", max_length=2000, description="Who may embed the pages: a CSP frame-ancestors source list."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins whose pages may call the API (comma-separated)."
+    )
     sse_keepalive_s: float = Field(15.0, gt=0, le=300, description="Idle streams get a comment this often.")
     sse_stall_s: float = Field(
         15.0, gt=0, le=600, description="A reader that accepts nothing this long is dropped."
     )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # MPSCOPE_CORS_ORIGINS="https://a.example, https://b.example"
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _one_directive(cls, value: str) -> str:
+        if any(c in value for c in ";,\r\n"):
+            raise ValueError("must be a space-separated source list, e.g. \"'self' https://course.example\"")
+        return value.strip() or "'none'"
 
     def run_limits(self) -> RunLimits:
         return RunLimits(timeout_s=self.run_timeout_s, keep_runs=self.keep_runs)

@@ -10,8 +10,10 @@ from typing import Any
 
 import msgspec
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__, api, web
 from app.api.models import Health
@@ -63,11 +65,45 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "streams_open": len(app.state.streams),
         }
 
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "Last-Event-ID"],
+            expose_headers=["Location", "Retry-After"],
+        )
+    app.add_middleware(FramePolicy, ancestors=settings.frame_ancestors)
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+class FramePolicy:
+    """Adds ``Content-Security-Policy: frame-ancestors …`` to every response, saying which
+    sites may show these pages in an iframe. Pure ASGI (no BaseHTTPMiddleware) so event
+    streams pass through untouched."""
+
+    def __init__(self, app: ASGIApp, ancestors: str) -> None:
+        self.app = app
+        self.header = (b"content-security-policy", f"frame-ancestors {ancestors}".encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append(self.header)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
 
 
 def _open_store(settings: Settings) -> RunStore | None:

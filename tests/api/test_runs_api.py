@@ -191,3 +191,25 @@ async def test_runs_that_left_memory_come_from_the_store(app_client: Any, tmp_pa
         events = (await client.get(f"/api/runs/{ids[0]}/events?format=ndjson")).text.split("\n")[:-1]
         assert json.loads(events[-1])["kind"] == "run.end"
         assert [json.loads(e)["value"] for e in events if '"queue.get"' in e] == [1]
+
+
+async def test_frame_ancestors_and_cors_follow_the_settings(app_client: Any) -> None:
+    async with app_client(Settings()) as client:
+        r = await client.get("/healthz")
+        assert r.headers["content-security-policy"] == "frame-ancestors *"
+        assert "access-control-allow-origin" not in r.headers
+    settings = Settings(
+        frame_ancestors="'self' https://course.example", cors_origins=["https://course.example"]
+    )
+    async with app_client(settings) as client:
+        r = await client.get("/api/scenarios", headers={"Origin": "https://course.example"})
+        assert r.headers["content-security-policy"] == "frame-ancestors 'self' https://course.example"
+        assert r.headers["access-control-allow-origin"] == "https://course.example"
+        other = await client.get("/api/scenarios", headers={"Origin": "https://elsewhere.example"})
+        assert "access-control-allow-origin" not in other.headers
+        pre = await client.options(
+            "/api/runs",
+            headers={"Origin": "https://course.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert pre.status_code == 200
+        assert "POST" in pre.headers["access-control-allow-methods"]

@@ -14,6 +14,6 @@ def test_every_setting_is_in_the_readme_with_its_default() -> None:
         var = f"MPSCOPE_{name.upper()}"
         row = next((line for line in README.splitlines() if line.startswith(f"| `{var}` |")), None)
         assert row is not None, f"{var} is not documented in README.md"
-        default = field.default
+        default = field.get_default(call_default_factory=True)
         shown = f"{default:g}" if isinstance(default, float) else str(default)
         assert f"`{shown}`" in row, f"README gives another default for {var}: {row}"
