@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -19,15 +18,12 @@ from app import __version__, api, web
 from app.api.models import Health
 from app.config import Settings
 from app.events.schema import AnyEvent
+from app.paths import STATIC
 from app.runs.manager import RunManager
 from app.runs.store import FILENAME as STORE_FILE
 from app.runs.store import RunStore, StoreError
 
 log = logging.getLogger(__name__)
-
-ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "static"
-TEMPLATES = ROOT / "templates"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,0 +1,444 @@
+// The stage as a pure function of the events: reduce(state, event) → new state.
+//
+// Live view, replay, step-back and the tests all go through this one function, so what
+// the page shows at event k is exactly the fold of events 0..k. It never mutates its
+// inputs: untouched parts of the state are shared with the previous state, which lets
+// views skip work by comparing references, and lets the history keep old states cheaply.
+// Lists that grow with the run are Logs (./log.js): immutable, with O(1) push and shift.
+
+import { Log } from "./log.js";
+
+export function initialState() {
+  return {
+    count: 0, // events applied
+    last: null, // the event applied last: what the narration and highlights describe
+    run: { status: "waiting", scenario: null, params: null, pace_ms: null, start_method: null },
+    order: [], // process names, in order of appearance
+    procs: {}, // name → process
+    objects: [], // [{type, name}] in order of appearance, for the stage's layout
+    queues: {},
+    pipes: {},
+    ends: {}, // pipe end name → the pipe's name (its first end)
+    values: {},
+    arrays: {},
+    managers: {},
+    vars: {}, // variable name → { proc → {value, repr, seq} }
+    consoles: {}, // proc → Log of {seq, text, stream}
+  };
+}
+
+const put = (obj, key, value) => ({ ...obj, [key]: value });
+const addName = (list, name) => (name == null || list.includes(name) ? list : [...list, name]);
+
+function shown(ev) {
+  return { value: ev.value ?? null, repr: ev.repr ?? null };
+}
+
+// --- processes -------------------------------------------------------------------------
+
+function ensureProc(state, name, pid) {
+  if (state.procs[name]) return state;
+  const proc = {
+    name,
+    pid: pid ?? null,
+    role: name === "main" ? "main" : "worker",
+    parent: null,
+    target: null,
+    status: "starting",
+    wait: null, // {on, what}: the object or child the process is blocked on
+    exitcode: null,
+    reason: null,
+    line: null,
+  };
+  return { ...state, procs: put(state.procs, name, proc), order: [...state.order, name] };
+}
+
+function updateProc(state, name, changes) {
+  return { ...state, procs: put(state.procs, name, { ...state.procs[name], ...changes }) };
+}
+
+// What an event from `ev.proc` says about that process: it is running (any event), on
+// this line, blocked (a *.wait or a manager call waiting for its reply) or gone.
+function touchProc(state, ev) {
+  state = ensureProc(state, ev.proc, ev.pid);
+  const proc = state.procs[ev.proc];
+  const changes = {};
+  if (proc.status !== "exited" && ev.kind !== "proc.exit") {
+    if (proc.status !== "running") changes.status = "running";
+    if (proc.wait !== null) changes.wait = null;
+  }
+  if (ev.pid != null && proc.pid !== ev.pid) changes.pid = ev.pid;
+  if (ev.line != null && proc.line !== ev.line) changes.line = ev.line;
+  return Object.keys(changes).length ? updateProc(state, ev.proc, changes) : state;
+}
+
+function waitOn(state, ev, wait) {
+  return updateProc(state, ev.proc, { status: "waiting", wait });
+}
+
+// --- objects ---------------------------------------------------------------------------
+
+function addObject(state, type, name) {
+  if (state.objects.some((o) => o.type === type && o.name === name)) return state;
+  return { ...state, objects: [...state.objects, { type, name }] };
+}
+
+function queueOf(state, name) {
+  return (
+    state.queues[name] ?? {
+      name,
+      maxsize: 0,
+      items: new Log(), // in the queue now, oldest first: {msg, value, repr, from, seq}
+      taken: new Log(), // left the queue: the same plus {by, takenSeq}
+      producers: [],
+      consumers: [],
+      empty: null, // the last q.empty() answer: {proc, value, seq}
+      error: null, // the last failed get: {proc, error, seq}
+    }
+  );
+}
+
+function withQueue(state, name, queue) {
+  return addObject({ ...state, queues: put(state.queues, name, queue) }, "queue", name);
+}
+
+function pipeName(state, end) {
+  return state.ends[end] ?? end;
+}
+
+function pipeOf(state, name) {
+  return (
+    state.pipes[name] ?? {
+      name,
+      ends: [name, null],
+      duplex: true,
+      users: {}, // end → [proc names that used it]
+      inFlight: new Log(), // sent, not yet received: {msg, value, repr, from, fromEnd, toEnd, seq}
+      delivered: new Log(), // received: the same plus {by, toEnd, recvSeq}
+      closed: {}, // end → proc that closed it
+      error: null,
+    }
+  );
+}
+
+function withPipe(state, pipe) {
+  const ends = { ...state.ends };
+  for (const end of pipe.ends) if (end != null) ends[end] = pipe.name;
+  return addObject({ ...state, pipes: put(state.pipes, pipe.name, pipe), ends }, "pipe", pipe.name);
+}
+
+function usePipeEnd(pipe, end, proc) {
+  const users = pipe.users[end] ?? [];
+  return users.includes(proc) ? pipe : { ...pipe, users: put(pipe.users, end, [...users, proc]) };
+}
+
+function valueOf(state, name) {
+  return (
+    state.values[name] ?? {
+      name,
+      typecode: null,
+      value: null,
+      repr: null,
+      version: 0,
+      writer: null, // {proc, seq} of the last write
+      read: null, // {proc, seq, version} of the last read
+      users: [],
+    }
+  );
+}
+
+function withValue(state, name, box) {
+  return addObject({ ...state, values: put(state.values, name, box) }, "value", name);
+}
+
+function arrayOf(state, name) {
+  return (
+    state.arrays[name] ?? {
+      name,
+      typecode: null,
+      cells: [], // {value, writer, seq, version}
+      version: 0,
+      read: null, // {proc, seq, start, stop}
+      write: null, // {proc, seq, start, stop}
+      users: [],
+    }
+  );
+}
+
+function withArray(state, name, array) {
+  return addObject({ ...state, arrays: put(state.arrays, name, array) }, "array", name);
+}
+
+// An index is a cell (n) or a slice ([start, stop]); either way, a range of cells.
+function span(index) {
+  return Array.isArray(index) ? [index[0], index[1]] : [index, index + 1];
+}
+
+function managerOf(state, name) {
+  return (
+    state.managers[name] ?? {
+      name,
+      server: null, // the process that serves the calls
+      state: null, // the real object in the server, after the last call it served
+      calls: [], // {msg, proc, method, args, phase: sent|served|returned, value, repr, error, seq}
+      proxies: [], // processes that called through a proxy
+    }
+  );
+}
+
+function withManager(state, name, manager) {
+  return addObject({ ...state, managers: put(state.managers, name, manager) }, "manager", name);
+}
+
+function updateCall(manager, msg, make) {
+  const index = msg == null ? -1 : manager.calls.findIndex((c) => c.msg === msg);
+  if (index < 0) return { ...manager, calls: [...manager.calls, make(null)] };
+  const calls = manager.calls.slice();
+  calls[index] = make(calls[index]);
+  return { ...manager, calls };
+}
+
+// --- the reducer ---------------------------------------------------------------------
+
+const HANDLERS = {
+  "run.start"(state, ev) {
+    const { scenario, params, pace_ms, start_method, python } = ev;
+    const run = { ...state.run, status: "running", scenario, params, pace_ms, start_method, python };
+    return { ...state, run };
+  },
+  "run.end"(state, ev) {
+    return {
+      ...state,
+      run: { ...state.run, status: ev.status, exitcode: ev.exitcode ?? null, error: ev.error ?? null },
+    };
+  },
+  "proc.spawn"(state, ev) {
+    state = ensureProc(state, ev.child, ev.child_pid);
+    return updateProc(state, ev.child, {
+      pid: ev.child_pid,
+      role: ev.role ?? "worker",
+      parent: ev.proc,
+      target: ev.target ?? null,
+    });
+  },
+  "proc.start"(state, ev) {
+    return updateProc(state, ev.proc, {
+      role: ev.role ?? "worker",
+      parent: ev.parent ?? null,
+      target: ev.target ?? null,
+    });
+  },
+  "proc.exit"(state, ev) {
+    return updateProc(state, ev.proc, {
+      status: "exited",
+      wait: null,
+      line: null,
+      exitcode: ev.exitcode ?? null,
+      reason: ev.reason ?? "returned",
+    });
+  },
+  "proc.wait"(state, ev) {
+    return waitOn(state, ev, { on: ev.child, what: `${ev.child}.join()` });
+  },
+  stdout(state, ev) {
+    const lines = state.consoles[ev.proc] ?? new Log();
+    const line = { seq: ev.seq, text: ev.text, stream: ev.kind };
+    return { ...state, consoles: put(state.consoles, ev.proc, lines.push(line, ev)) };
+  },
+  stderr(state, ev) {
+    return HANDLERS.stdout(state, ev);
+  },
+  var(state, ev) {
+    const copies = state.vars[ev.obj] ?? {};
+    const copy = { ...shown(ev), seq: ev.seq, scope: ev.scope ?? null };
+    return { ...state, vars: put(state.vars, ev.obj, put(copies, ev.proc, copy)) };
+  },
+  "queue.new"(state, ev) {
+    return withQueue(state, ev.obj, { ...queueOf(state, ev.obj), maxsize: ev.maxsize ?? 0 });
+  },
+  "queue.put"(state, ev) {
+    const q = queueOf(state, ev.obj);
+    const item = { msg: ev.msg, ...shown(ev), from: ev.proc, seq: ev.seq };
+    return withQueue(state, ev.obj, {
+      ...q,
+      items: q.items.push(item, ev),
+      producers: addName(q.producers, ev.proc),
+    });
+  },
+  "queue.get"(state, ev) {
+    const q = queueOf(state, ev.obj);
+    if (ev.error != null) {
+      return withQueue(state, ev.obj, { ...q, error: { proc: ev.proc, error: ev.error, seq: ev.seq } });
+    }
+    const index = q.items.findIndex((item) => item.msg === ev.msg);
+    const item = index >= 0 ? q.items.at(index) : { msg: ev.msg ?? null, from: null, seq: null };
+    const taken = { ...item, ...shown(ev), by: ev.proc, takenSeq: ev.seq };
+    return withQueue(state, ev.obj, {
+      ...q,
+      items: index >= 0 ? q.items.remove(index) : q.items,
+      taken: q.taken.push(taken, ev),
+      consumers: addName(q.consumers, ev.proc),
+      error: null,
+    });
+  },
+  "queue.wait"(state, ev) {
+    return waitOn(state, ev, { on: ev.obj, what: `${ev.obj}.${ev.op}()` });
+  },
+  "queue.empty"(state, ev) {
+    const q = queueOf(state, ev.obj);
+    return withQueue(state, ev.obj, { ...q, empty: { proc: ev.proc, value: ev.value, seq: ev.seq } });
+  },
+  "pipe.new"(state, ev) {
+    const pipe = { ...pipeOf(state, ev.obj), ends: [ev.obj, ev.peer ?? null], duplex: ev.duplex ?? true };
+    return withPipe(state, pipe);
+  },
+  "pipe.send"(state, ev) {
+    let pipe = pipeOf(state, pipeName(state, ev.obj));
+    const toEnd = ev.peer ?? pipe.ends.find((end) => end !== ev.obj) ?? null;
+    if (!pipe.ends.includes(ev.obj)) pipe = { ...pipe, ends: [ev.obj, toEnd] };
+    const message = { msg: ev.msg, ...shown(ev), from: ev.proc, fromEnd: ev.obj, toEnd, seq: ev.seq };
+    pipe = usePipeEnd({ ...pipe, inFlight: pipe.inFlight.push(message, ev) }, ev.obj, ev.proc);
+    return withPipe(state, pipe);
+  },
+  "pipe.recv"(state, ev) {
+    let pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);
+    if (ev.error != null) {
+      return withPipe(state, { ...pipe, error: { proc: ev.proc, error: ev.error, seq: ev.seq } });
+    }
+    const index = pipe.inFlight.findIndex((m) => m.msg === ev.msg);
+    const message =
+      index >= 0 ? pipe.inFlight.at(index) : { msg: ev.msg ?? null, from: null, fromEnd: null, seq: null };
+    const received = { ...message, ...shown(ev), toEnd: ev.obj, by: ev.proc, recvSeq: ev.seq };
+    pipe = {
+      ...pipe,
+      inFlight: index >= 0 ? pipe.inFlight.remove(index) : pipe.inFlight,
+      delivered: pipe.delivered.push(received, ev),
+    };
+    return withPipe(state, pipe);
+  },
+  "pipe.wait"(state, ev) {
+    const pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);
+    return waitOn(withPipe(state, pipe), ev, { on: ev.obj, what: `${ev.obj}.recv()` });
+  },
+  "pipe.close"(state, ev) {
+    let pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);
+    pipe = { ...pipe, closed: put(pipe.closed, ev.obj, ev.proc) };
+    return withPipe(state, pipe);
+  },
+  "value.new"(state, ev) {
+    const box = valueOf(state, ev.obj);
+    return withValue(state, ev.obj, {
+      ...box,
+      ...shown(ev),
+      typecode: ev.typecode ?? null,
+      users: addName(box.users, ev.proc),
+    });
+  },
+  "value.get"(state, ev) {
+    const box = valueOf(state, ev.obj);
+    return withValue(state, ev.obj, {
+      ...box,
+      read: { proc: ev.proc, seq: ev.seq, version: ev.version, ...shown(ev) },
+      users: addName(box.users, ev.proc),
+    });
+  },
+  "value.set"(state, ev) {
+    const box = valueOf(state, ev.obj);
+    return withValue(state, ev.obj, {
+      ...box,
+      ...shown(ev),
+      version: ev.version,
+      writer: { proc: ev.proc, seq: ev.seq },
+      users: addName(box.users, ev.proc),
+    });
+  },
+  "array.new"(state, ev) {
+    const array = arrayOf(state, ev.obj);
+    const values = Array.isArray(ev.value) ? ev.value : Array.from({ length: ev.size ?? 0 }, () => 0);
+    const cells = values.map((value) => ({ value, writer: null, seq: null, version: 0 }));
+    const users = addName(array.users, ev.proc);
+    return withArray(state, ev.obj, { ...array, typecode: ev.typecode ?? null, cells, users });
+  },
+  "array.get"(state, ev) {
+    const array = arrayOf(state, ev.obj);
+    const [start, stop] = span(ev.index);
+    return withArray(state, ev.obj, {
+      ...array,
+      read: { proc: ev.proc, seq: ev.seq, start, stop, version: ev.version },
+      users: addName(array.users, ev.proc),
+    });
+  },
+  "array.set"(state, ev) {
+    const array = arrayOf(state, ev.obj);
+    const [start, stop] = span(ev.index);
+    const cells = array.cells.slice();
+    const values = Array.isArray(ev.index) ? ev.value ?? [] : [ev.value];
+    for (let i = start; i < stop; i += 1) {
+      cells[i] = { value: values[i - start] ?? null, writer: ev.proc, seq: ev.seq, version: ev.version };
+    }
+    return withArray(state, ev.obj, {
+      ...array,
+      cells,
+      version: ev.version,
+      write: { proc: ev.proc, seq: ev.seq, start, stop },
+      users: addName(array.users, ev.proc),
+    });
+  },
+  "manager.call"(state, ev) {
+    let manager = managerOf(state, ev.obj);
+    manager = updateCall(manager, ev.msg, () => ({
+      msg: ev.msg,
+      proc: ev.proc,
+      method: ev.method,
+      args: ev.args ?? [],
+      phase: "sent",
+      value: null,
+      repr: null,
+      error: null,
+      seq: ev.seq,
+    }));
+    manager = { ...manager, proxies: addName(manager.proxies, ev.proc) };
+    state = withManager(state, ev.obj, manager);
+    return waitOn(state, ev, { on: ev.obj, what: `${ev.obj}.${ev.method}() in the manager` });
+  },
+  "manager.serve"(state, ev) {
+    let manager = managerOf(state, ev.obj);
+    manager = updateCall(manager, ev.msg, (call) => ({
+      ...(call ?? { msg: ev.msg ?? null, proc: null, method: ev.method, args: ev.args ?? [], seq: ev.seq }),
+      phase: "served",
+      ...shown(ev),
+      error: ev.error ?? null,
+      servedSeq: ev.seq,
+    }));
+    manager = { ...manager, server: ev.proc, state: ev.state ?? null };
+    return withManager(state, ev.obj, manager);
+  },
+  "manager.result"(state, ev) {
+    let manager = managerOf(state, ev.obj);
+    manager = updateCall(manager, ev.msg, (call) => ({
+      ...(call ?? { msg: ev.msg, proc: ev.proc, method: ev.method, args: [], seq: ev.seq }),
+      phase: "returned",
+      ...shown(ev),
+      error: ev.error ?? null,
+      returnedSeq: ev.seq,
+    }));
+    return withManager(state, ev.obj, manager);
+  },
+};
+
+/** The state after `event`. Pure: neither argument is changed. */
+export function reduce(state, event) {
+  let next = { ...state, count: state.count + 1, last: event };
+  if (event.proc != null && event.kind !== "run.start" && event.kind !== "run.end") {
+    next = touchProc(next, event);
+  }
+  const handler = Object.hasOwn(HANDLERS, event.kind) ? HANDLERS[event.kind] : null;
+  return handler ? handler(next, event) : next;
+}
+
+/** The state after all of `events`, from `state` (the initial state by default). */
+export function reduceAll(events, state = initialState()) {
+  let out = state;
+  for (const event of events) out = reduce(out, event);
+  return out;
+}

@@ -1,0 +1,88 @@
+// The program's source, exactly as it ran, with each process's current line marked and
+// the line of the current event highlighted.
+
+import { h, procClass, toggle } from "../dom.js";
+
+export class SourceView {
+  constructor(root) {
+    this.root = root;
+    this.code = h("ol", { class: "source-lines" });
+    root.append(this.code);
+    this.lines = [];
+    this.marked = new Set();
+    this.current = null;
+    // The panel's height and scroll position are tracked, not read while drawing.
+    this.height = 0;
+    this.scroll = 0;
+    new ResizeObserver(([entry]) => {
+      this.height = entry.contentRect.height;
+    }).observe(root);
+    root.addEventListener("scroll", () => {
+      this.scroll = root.scrollTop;
+    });
+  }
+
+  /** Show a program: its text split into lines (line n is lines[n - 1]). */
+  setSource(text) {
+    if (text === this.text) return;
+    this.text = text;
+    const lines = (text ?? "").replace(/\n$/, "").split("\n");
+    this.lines = lines.map((line, i) =>
+      h(
+        "li",
+        { class: "src-line", dataset: { line: i + 1 } },
+        h("span", { class: "marks" }),
+        h("code", {}, line || " "),
+      ),
+    );
+    this.code.replaceChildren(...this.lines);
+    this.lineHeight = 0; // measured at the first reveal
+    this.marked.clear();
+    this.current = null;
+    this.markKey = null;
+  }
+
+  render(state) {
+    const marks = state.order
+      .map((name) => state.procs[name])
+      .filter((p) => p.line !== null && p.status !== "exited");
+    const currentLine = state.last?.line ?? null;
+    const key = `${marks.map((p) => `${p.name}@${p.line}`).join(",")}|${currentLine}|${state.order.length}`;
+    if (key === this.markKey) return;
+    this.markKey = key;
+
+    for (const el of this.marked) el.querySelector(".marks").replaceChildren();
+    this.marked.clear();
+    for (const proc of marks) {
+      const el = this.lines[proc.line - 1];
+      if (!el) continue;
+      el.querySelector(".marks").append(
+        h("span", { class: `chip ${procClass(state, proc.name)}`, title: `${proc.name} is here` }, proc.name),
+      );
+      this.marked.add(el);
+    }
+    const next = currentLine ? (this.lines[currentLine - 1] ?? null) : null;
+    if (next !== this.current) {
+      if (this.current) toggle(this.current, "current", false);
+      if (next) {
+        toggle(next, "current", true);
+        this.reveal(currentLine);
+      }
+      this.current = next;
+    }
+  }
+
+  // Scroll the source panel (never the page) so the current line is in view. Lines all
+  // have the same height, so a line's position is arithmetic, not a layout read.
+  reveal(line) {
+    if (!this.lineHeight) {
+      this.lineHeight = this.lines[0]?.offsetHeight || 20;
+      this.top = this.lines[0]?.offsetTop ?? 0;
+    }
+    const top = this.top + (line - 1) * this.lineHeight;
+    if (top < this.scroll || top + this.lineHeight > this.scroll + this.height) {
+      this.scroll = Math.max(0, top - this.height / 3);
+      this.root.scrollTop = this.scroll;
+    }
+  }
+}

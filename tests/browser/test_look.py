@@ -1,0 +1,98 @@
+"""Themes, reduced motion and a phone-width screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Console, Dashboard
+from tests.serving import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
+
+
+def background(d: Dashboard) -> str:
+    return str(d.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+
+
+def test_light_and_dark_themes(dashboard: Dashboard) -> None:
+    d = dashboard
+    d.open(scenario="queue", pace_ms=0)
+    theme = d.page.locator("#theme")
+    expect(theme).to_have_text("Theme: auto")
+    auto = background(d)
+    theme.click()
+    expect(theme).to_have_text("Theme: light")
+    light = background(d)
+    theme.click()
+    expect(theme).to_have_text("Theme: dark")
+    dark = background(d)
+    assert light != dark
+    assert auto == light  # the context prefers light
+    # The choice is kept for the next visit.
+    d.open(scenario="queue", pace_ms=0)
+    expect(theme).to_have_text("Theme: dark")
+    assert background(d) == dark
+
+
+@pytest.fixture
+def variant(browser: Any, server: LiveServer, request: Any) -> Iterator[Dashboard]:
+    """A dashboard in a browser context with the options the test names."""
+    context = browser.new_context(**request.param)
+    page = context.new_page()
+    console = Console()
+    page.on("console", lambda msg: console.messages.append((msg.type, msg.text)))
+    page.on("pageerror", lambda exc: console.errors.append(str(exc)))
+    try:
+        yield Dashboard(page, server, console)
+    finally:
+        context.close()
+    assert console.problems() == []
+
+
+@pytest.mark.parametrize(
+    "variant", [{"reduced_motion": "reduce", "viewport": {"width": 1280, "height": 900}}], indirect=True
+)
+def test_reduced_motion_turns_animation_off(variant: Dashboard) -> None:
+    d = variant
+    d.open(scenario="queue", pace_ms=0)
+    d.run()
+    d.seek(8)  # items in the queue, one of them lit
+    names = d.evaluate(
+        "() => [...document.querySelectorAll('.item, .lit')].map((el) => getComputedStyle(el).animationName)"
+    )
+    assert names
+    assert set(names) == {"none"}
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {
+            "viewport": {"width": 375, "height": 740},
+            "is_mobile": True,
+            "has_touch": True,
+            "color_scheme": "dark",
+        }
+    ],
+    indirect=True,
+)
+def test_phone_width(variant: Dashboard) -> None:
+    d = variant
+    d.open(scenario="manager", pace_ms=0)
+    d.run()
+    # Nothing wider than the screen: the page never scrolls sideways.
+    width = d.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375
+    expect(d.page.locator(".obj.manager .held .record")).to_have_count(4)
+    # Panels stack in one column, in reading order.
+    tops = d.evaluate(
+        "() => ['.setup', '.player', '.stage', '.code'].map((s) => document.querySelector(s).offsetTop)"
+    )
+    assert tops == sorted(tops)
+    # Touch-sized replay buttons.
+    height = d.evaluate("() => document.querySelector('#ctl-back').getBoundingClientRect().height")
+    assert height >= 40
