@@ -29,10 +29,10 @@ class _Stream(asyncio.Protocol):
         self._channel = channel
         self._id = stream_id
         self._buf = bytearray()
-        self._transport: asyncio.Transport | None = None
+        self._transport: asyncio.BaseTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # Not an isinstance check: uvloop's transports are not asyncio.Transport subclasses.
         self._transport = transport
         self._channel._opened(self._id)
 

@@ -70,6 +70,20 @@ class FloodParams(Params):
     )
 
 
+class RaceParams(Params):
+    times: int = Field(default=200, ge=1, le=2000, description="Increments each of the two processes makes.")
+    use_lock: bool = Field(default=False, description="Hold the Value's lock around each increment.")
+
+
+class PoolParams(Params):
+    numbers: list[SmallInt] = Field(
+        default=[1, 2, 3, 4, 5, 6, 7, 8],
+        max_length=MAX_ITEMS,
+        description=f"The numbers to square: up to {MAX_ITEMS} integers from -1000 to 1000.",
+    )
+    workers: int = Field(default=3, ge=1, le=4, description="How many worker processes share the work.")
+
+
 @dataclass(frozen=True)
 class Scenario:
     id: str
@@ -177,6 +191,29 @@ SCENARIOS: dict[str, Scenario] = {
             program="queue_flood.py",
             params_model=FloodParams,
             concepts=("Queue", "throughput"),
+        ),
+        Scenario(
+            id="value-race",
+            title="A race on a shared Value",
+            summary=(
+                "Two processes add to one shared Value; without its lock some additions are lost. "
+                "Every read and write carries the Value's version: a write that lands more than one "
+                "version after its own read has overwritten another process's update."
+            ),
+            program="value_race.py",
+            params_model=RaceParams,
+            concepts=("Value", "Lock", "race condition"),
+        ),
+        Scenario(
+            id="worker-pool",
+            title="A pool of workers",
+            summary=(
+                "Workers take numbers from one task queue and put their squares on a result queue. "
+                "Whoever is free takes the next task, so the work spreads differently every run."
+            ),
+            program="worker_pool.py",
+            params_model=PoolParams,
+            concepts=("Queue", "Process", "sentinel"),
         ),
     )
 }
