@@ -1,29 +1,32 @@
-"""The dashboard page. It is a shell: the scripts fetch scenarios and runs from the API."""
+"""The site's pages: the dashboard and a run's permalink. Both are shells: the scripts draw
+the stage from the API's events."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
-from fastapi.templating import Jinja2Templates
 
-from app.paths import STATIC, TEMPLATES
+from app.api.deps import Runs
+from app.paths import STATIC
+from app.web.templates import find_run, missing_run, page, run_data
 
 FAVICON = STATIC / "favicon.svg"
-
-
-@cache
-def _templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=TEMPLATES)
-
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request) -> HTMLResponse:
-    return _templates().TemplateResponse(request, "dashboard.html")
+    return page(request, "dashboard.html", {})
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+async def run_page(request: Request, run_id: str, runs: Runs) -> HTMLResponse:
+    """A run's permalink: its replay when it has ended (also after a restart), live until then."""
+    run = await find_run(runs, run_id)
+    if run is None:
+        return missing_run(request, run_id)
+    return page(request, "run.html", {"data": run_data(run)})
 
 
 @router.get("/favicon.ico")

@@ -1,41 +1,26 @@
-// The dashboard: wires the set-up panel, the stream, the history of events, the player
-// and the views. Work is coalesced to animation frames: batches from the stream wait in
-// `pending` and each frame folds in as many as fit in a time budget, then draws once, the
-// state of the event on screen. A flood of events delays the picture, never the page.
+// The dashboard: the set-up panel, a Viewer for the run on screen, and the Embed dialog.
 
 import { api } from "./api.js";
-import { Controls } from "./controls.js";
-import { History } from "./history.js";
-import { narrate } from "./narrate.js";
-import { Player } from "./player.js";
+import { EmbedDialog } from "./embed-dialog.js";
 import { readUrl, Setup } from "./setup.js";
-import { RunStream } from "./stream.js";
 import { setUpTheme } from "./theme.js";
-import { Timeline } from "./timeline.js";
-import { SourceView } from "./views/source.js";
-import { StageView } from "./views/stage.js";
+import { Viewer } from "./viewer.js";
 
 const $ = (selector) => document.querySelector(selector);
 const ACTIVE = new Set(["queued", "running"]);
-const FOLD_BUDGET_MS = 8; // per frame, for reducing new events; the rest waits a frame
 
 class Dashboard {
   constructor(scenarios) {
-    this.history = new History();
-    this.stream = null;
-    this.runId = null;
-    this.frame = null;
-    this.pending = []; // batches of events received, not yet in the history
     this.scenarioDetails = new Map();
-    this.player = new Player(this.history, () => this.schedule());
-    this.stage = new StageView({ status: $("#run-status"), lanes: $("#lanes"), objects: $("#objects") });
-    this.source = new SourceView($("#source"));
-    this.timeline = new Timeline({ root: $("#timeline"), onSeek: (i) => this.player.seek(i) });
-    this.timeline.onInvalidate = () => this.schedule();
-    this.controls = new Controls({ root: $("#controls"), player: this.player });
-    this.narration = $("#narration");
-    this.detail = $("#narration-detail");
-    setUpTheme($("#theme"), () => this.timeline.invalidate());
+    this.viewer = new Viewer({
+      onEnded: (run) => this.ended(run),
+      onProblem: (message) => {
+        this.setup.say(message, "error");
+        this.setup.setBusy(false);
+      },
+    });
+    this.permalink = $("#permalink");
+    setUpTheme($("#theme"), () => this.viewer.invalidate());
     this.setup = new Setup({
       form: $("#setup"),
       scenarios,
@@ -43,30 +28,20 @@ class Dashboard {
       onRun: (request) => this.start(request),
       onCancel: () => this.cancel(),
     });
+    new EmbedDialog({ button: $("#embed"), target: () => this.embedTarget() });
   }
 
-  schedule() {
-    if (this.frame === null) this.frame = requestAnimationFrame(() => this.draw());
-  }
-
-  draw() {
-    this.frame = null;
-    this.fold();
-    const state = this.history.stateAt(this.player.index);
-    this.stage.render(state);
-    this.source.render(state);
-    this.timeline.render(this.history, this.player.index, this.history.tail.order);
-    this.controls.render();
-    const ev = state.last;
-    const idle = this.history.length ? "Before the first event." : "Press Run to start.";
-    const sentence = ev ? narrate(ev) : idle;
-    if (this.narration.textContent !== sentence) this.narration.textContent = sentence;
-    const where = ev?.line ? ` · line ${ev.line}` : "";
-    const detail = ev ? `seq ${ev.seq} · t = ${ev.t.toFixed(4)} s${where}` : "";
-    if (this.detail.textContent !== detail) this.detail.textContent = detail;
-    // The run's status as far as the stream has got (not at the event on screen), for
-    // scripts and tests that wait for a run to end.
-    document.body.dataset.runStatus = this.history.tail.run.status;
+  /** What the Embed dialog offers: the set-up on screen, and the run if there is one. */
+  embedTarget() {
+    const request = this.setup.request();
+    const scenario = this.setup.scenarios.get(request.scenario);
+    return {
+      ...request,
+      pace_ms: request.pace_ms ?? null,
+      title: scenario?.title ?? request.scenario,
+      defaults: scenario?.defaults ?? {},
+      runId: this.viewer.runId,
+    };
   }
 
   /** Open the page's set-up from the address bar (and the run it names, if any). */
@@ -89,55 +64,27 @@ class Dashboard {
       }
     }
     // A run shows its own source (its parameters filled in); the scenario's until then.
-    if (this.runId === null && this.setup.current() === scenario.id) this.source.setSource(detail.source);
+    if (this.viewer.runId === null && this.setup.current() === scenario.id) {
+      this.viewer.setSource(detail.source);
+    }
   }
 
   clear() {
-    this.stream?.close();
-    this.stream = null;
-    this.pending = [];
-    this.runId = null;
-    this.history = new History();
-    this.stage.reset();
-    this.player.reset(this.history);
+    this.viewer.clear();
+    this.permalink.hidden = true;
     this.setup.setBusy(false);
   }
 
   follow(run) {
-    this.clear();
-    this.runId = run.id;
+    this.viewer.show(run);
     this.setup.setRun(run.id);
-    if (run.source) this.source.setSource(run.source);
+    this.permalink.href = `/runs/${encodeURIComponent(run.id)}`;
+    this.permalink.hidden = false;
     this.setup.setBusy(ACTIVE.has(run.status));
-    this.stream = new RunStream(run.id, {
-      onEvents: (events) => {
-        this.pending.push(events);
-        this.schedule();
-      },
-      onProblem: (message) => {
-        this.setup.say(message, "error");
-        this.setup.setBusy(false);
-      },
-    });
   }
 
-  /** Move received batches into the history, within this frame's budget. */
-  fold() {
-    if (this.pending.length === 0) return;
-    const deadline = performance.now() + FOLD_BUDGET_MS;
-    const wasEnded = this.history.ended;
-    let added = 0;
-    while (this.pending.length && performance.now() < deadline) {
-      added += this.history.append(this.pending.shift());
-    }
-    if (this.pending.length) this.schedule();
-    if (added) this.player.arrived();
-    if (this.history.ended && !wasEnded) this.ended();
-  }
-
-  ended() {
+  ended(run) {
     this.setup.setBusy(false);
-    const run = this.history.tail.run;
     this.setup.say(`Run ${run.status.replace("_", " ")}. Step through it with the replay controls.`);
   }
 
@@ -155,9 +102,9 @@ class Dashboard {
   }
 
   async cancel() {
-    if (!this.runId) return;
+    if (!this.viewer.runId) return;
     try {
-      await api.cancel(this.runId);
+      await api.cancel(this.viewer.runId);
     } catch (error) {
       this.setup.say(`Could not cancel: ${error.message}`, "error");
     }
@@ -188,7 +135,7 @@ async function main() {
   }
   const dashboard = new Dashboard(scenarios);
   await dashboard.open();
-  dashboard.schedule();
+  dashboard.viewer.schedule();
   document.body.dataset.ready = "true";
 }
 

@@ -104,6 +104,7 @@ export class Controls {
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     const action = Object.hasOwn(SHORTCUTS, e.key) ? SHORTCUTS[e.key] : null;
     if (!action || ownsKeys(e.target)) return;
+    if (document.querySelector("dialog[open]")) return; // the keys belong to the dialog on top
     // Space and Enter on a focused button already press it.
     if ((e.key === " " || e.key === "Enter") && e.target instanceof HTMLButtonElement) return;
     if (this.player.history.length === 0) return;

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import httpx
 import pytest
 
+from tests.browser.course import CourseSite, course_site
 from tests.serving import LiveServer, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,6 +92,29 @@ class Console:
             if kind in ("error", "warning") and not any(f in text for f in self.expected)
         ]
         return bad + [f"uncaught: {e}" for e in self.errors]
+
+
+@contextmanager
+def watched_page(browser: Any, **options: Any) -> Iterator[tuple[Any, Console]]:
+    """A page in a fresh browser context, with its console checked when the test is done."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    console = Console()
+    page.on("console", lambda msg: console.messages.append((msg.type, msg.text)))
+    page.on("pageerror", lambda exc: console.errors.append(str(exc)))
+    try:
+        yield page, console
+    finally:
+        context.close()
+    assert console.problems() == [], "the browser console reported problems"
+
+
+@pytest.fixture(scope="package")
+def course() -> Iterator[CourseSite]:
+    """A course site on a second local origin, serving the pages a test publishes."""
+    with course_site() as site:
+        yield site
 
 
 @dataclass

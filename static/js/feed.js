@@ -1,0 +1,63 @@
+// Where a run's events come from. A run that has ended (a stored one too) is read with one
+// bounded request, /api/runs/{id}/events?format=ndjson, parsed as it arrives; only a live
+// run gets the event stream (stream.js), which closes at run.end. A browser gives a site
+// six HTTP/1.1 connections, and a course page with several embeds must not hold them.
+
+import { RunStream } from "./stream.js";
+
+const LIVE = new Set(["queued", "running"]);
+
+/**
+ * Start receiving `run`'s events; returns an object whose close() stops it.
+ * @param {{id: string, status: string}} run
+ * @param {{onEvents: (events: object[]) => void, onProblem?: (message: string) => void}} handlers
+ */
+export function openFeed(run, handlers) {
+  return LIVE.has(run.status) ? new RunStream(run.id, handlers) : new RunDownload(run.id, handlers);
+}
+
+/** All events of an ended run, in one NDJSON response, handed on in batches as they arrive. */
+export class RunDownload {
+  constructor(runId, handlers) {
+    this.handlers = handlers;
+    this.controller = new AbortController();
+    this.url = `/api/runs/${encodeURIComponent(runId)}/events?format=ndjson`;
+    this.load().catch((error) => {
+      if (this.controller.signal.aborted) return;
+      handlers.onProblem?.(`Could not load the run's events: ${error.message}.`);
+    });
+  }
+
+  async load() {
+    const response = await fetch(this.url, {
+      signal: this.controller.signal,
+      headers: { Accept: "application/x-ndjson" },
+    });
+    if (response.status === 204) return; // nothing recorded
+    if (!response.ok) throw new Error(`the server answered ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += value;
+      const cut = rest.lastIndexOf("\n");
+      if (cut < 0) continue;
+      this.deliver(rest.slice(0, cut));
+      rest = rest.slice(cut + 1);
+    }
+    this.deliver(rest);
+  }
+
+  deliver(text) {
+    const events = text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line));
+    if (events.length) this.handlers.onEvents(events);
+  }
+
+  close() {
+    this.controller.abort();
+  }
+}

@@ -1,0 +1,125 @@
+// A run on screen: its events (the history), the event shown (the player) and the views
+// that draw it: stage, narration, and where the page has them, the program, the replay
+// controls and the timeline. The dashboard, a run's page and the embeds all show runs
+// through a Viewer; they differ only in what surrounds it.
+//
+// Work is coalesced to animation frames: batches from the feed wait in `pending` and each
+// frame folds in as many as fit in a time budget, then draws once, the state of the event
+// on screen. A flood of events delays the picture, never the page.
+
+import { Controls } from "./controls.js";
+import { openFeed } from "./feed.js";
+import { History } from "./history.js";
+import { narrate } from "./narrate.js";
+import { Player } from "./player.js";
+import { Timeline } from "./timeline.js";
+import { SourceView } from "./views/source.js";
+import { StageView } from "./views/stage.js";
+
+const FOLD_BUDGET_MS = 8; // per frame, for reducing new events; the rest waits a frame
+
+export class Viewer {
+  /**
+   * @param {{idle?: string, onEnded?: (run: object) => void, onProblem?: (message: string) => void}} options
+   *   `idle` is the narration before a run has any events.
+   */
+  constructor({ idle = "Press Run to start.", onEnded = () => {}, onProblem = () => {} } = {}) {
+    const $ = (selector) => document.querySelector(selector);
+    this.idle = idle;
+    this.onEnded = onEnded;
+    this.onProblem = onProblem;
+    this.history = new History();
+    this.feed = null;
+    this.runId = null;
+    this.frame = null;
+    this.pending = []; // batches of events received, not yet in the history
+    this.player = new Player(this.history, () => this.schedule());
+    this.stage = new StageView({ status: $("#run-status"), lanes: $("#lanes"), objects: $("#objects") });
+    this.source = $("#source") ? new SourceView($("#source")) : null;
+    this.timeline = $("#timeline")
+      ? new Timeline({ root: $("#timeline"), onSeek: (i) => this.player.seek(i) })
+      : null;
+    if (this.timeline) this.timeline.onInvalidate = () => this.schedule();
+    this.controls = $("#controls") ? new Controls({ root: $("#controls"), player: this.player }) : null;
+    this.narration = $("#narration");
+    this.detail = $("#narration-detail");
+  }
+
+  schedule() {
+    if (this.frame === null) this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  /** The theme changed: what is drawn on canvases is drawn again. */
+  invalidate() {
+    if (this.timeline) this.timeline.invalidate();
+    else this.schedule();
+  }
+
+  draw() {
+    this.frame = null;
+    this.fold();
+    const state = this.history.stateAt(this.player.index);
+    this.stage.render(state);
+    this.source?.render(state);
+    this.timeline?.render(this.history, this.player.index, this.history.tail.order);
+    this.controls?.render();
+    const ev = state.last;
+    const idle = this.history.length ? "Before the first event." : this.idle;
+    const sentence = ev ? narrate(ev) : idle;
+    if (this.narration.textContent !== sentence) this.narration.textContent = sentence;
+    const where = ev?.line ? ` · line ${ev.line}` : "";
+    const detail = ev ? `seq ${ev.seq} · t = ${ev.t.toFixed(4)} s${where}` : "";
+    if (this.detail.textContent !== detail) this.detail.textContent = detail;
+    // The run's status as far as the feed has got (not at the event on screen), for
+    // scripts and tests that wait for a run to end.
+    document.body.dataset.runStatus = this.history.tail.run.status;
+  }
+
+  setIdle(text) {
+    this.idle = text;
+    this.schedule();
+  }
+
+  setSource(text) {
+    this.source?.setSource(text);
+  }
+
+  /** Forget the run on screen (and stop receiving its events). */
+  clear() {
+    this.feed?.close();
+    this.feed = null;
+    this.pending = [];
+    this.runId = null;
+    this.history = new History();
+    this.stage.reset();
+    this.player.reset(this.history);
+  }
+
+  /** Show `run` (the API's view of it): live while it runs, as a replay once it has ended. */
+  show(run) {
+    this.clear();
+    this.runId = run.id;
+    if (run.source) this.setSource(run.source);
+    this.feed = openFeed(run, {
+      onEvents: (events) => {
+        this.pending.push(events);
+        this.schedule();
+      },
+      onProblem: (message) => this.onProblem(message),
+    });
+  }
+
+  /** Move received batches into the history, within this frame's budget. */
+  fold() {
+    if (this.pending.length === 0) return;
+    const deadline = performance.now() + FOLD_BUDGET_MS;
+    const wasEnded = this.history.ended;
+    let added = 0;
+    while (this.pending.length && performance.now() < deadline) {
+      added += this.history.append(this.pending.shift());
+    }
+    if (this.pending.length) this.schedule();
+    if (added) this.player.arrived();
+    if (this.history.ended && !wasEnded) this.onEnded(this.history.tail.run);
+  }
+}
