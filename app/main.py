@@ -8,10 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__, api, web
@@ -22,6 +24,7 @@ from app.paths import STATIC
 from app.runs.manager import RunManager
 from app.runs.store import FILENAME as STORE_FILE
 from app.runs.store import RunStore, StoreError
+from app.web.templates import not_found
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Location", "Retry-After"],
         )
     app.add_middleware(FramePolicy, ancestors=settings.frame_ancestors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def page_not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        # People reach pages, programs reach the API: a missing page gets an HTML 404.
+        path = request.url.path
+        if exc.status_code == 404 and not path.startswith(("/api/", "/static/")):
+            return not_found(request, "Nothing here", f"There is no page at {path}.")
+        return await http_exception_handler(request, exc)
+
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

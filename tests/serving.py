@@ -9,12 +9,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from app.config import Settings
+from app.main import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,3 +91,17 @@ def live_server(
                 proc.kill()
                 proc.wait()
         workdir.cleanup()
+
+
+@asynccontextmanager
+async def in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on ``settings`` with its lifespan, reached through httpx's ASGI transport.
+    Its run store goes to a temporary directory unless the settings name one."""
+    with tempfile.TemporaryDirectory(prefix="mpscope-app-") as tmp:
+        if "data_dir" not in settings.model_fields_set:
+            settings = settings.model_copy(update={"data_dir": Path(tmp)})
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://mpscope.test") as client:
+                yield client

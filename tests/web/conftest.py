@@ -4,30 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
 import pytest
 
 from app.config import Settings
-from app.main import create_app
+from tests.serving import in_process
 
 PAGE_DATA = re.compile(r'<script type="application/json" id="page-data">(.*?)</script>', re.S)
 
 
-@asynccontextmanager
-async def serve(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+def serve(**settings: Any) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     """The app with ``settings`` (and a run store in a temporary directory)."""
-    with tempfile.TemporaryDirectory(prefix="mpscope-web-") as tmp:
-        app = create_app(Settings(data_dir=Path(tmp), runs_per_minute=1000, **settings))
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://mpscope.test") as c:
-                yield c
+    return in_process(Settings(runs_per_minute=1000, **settings))
 
 
 @pytest.fixture

@@ -129,3 +129,18 @@ async def test_the_api_answers_the_listed_origins_only() -> None:
         assert {"location", "retry-after"} <= exposed
         other = await client.get("/api/scenarios", headers={"Origin": "https://elsewhere.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+async def test_a_missing_page_is_an_html_404_and_a_missing_api_path_json() -> None:
+    async with serve() as client:
+        await check_missing(client)
+
+
+async def check_missing(client: httpx.AsyncClient) -> None:
+    page = await client.get("/runs/")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "There is no page at /runs/" in page.text
+    api = await client.get("/api/nothing")
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not Found"}
