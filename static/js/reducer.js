@@ -28,6 +28,11 @@ export function initialState() {
 }
 
 const put = (obj, key, value) => ({ ...obj, [key]: value });
+const omit = (obj, key) => {
+  if (!(key in obj)) return obj;
+  const { [key]: _gone, ...rest } = obj;
+  return rest;
+};
 const addName = (list, name) => (name == null || list.includes(name) ? list : [...list, name]);
 
 function shown(ev) {
@@ -142,6 +147,9 @@ function valueOf(state, name) {
       version: 0,
       writer: null, // {proc, seq} of the last write
       read: null, // {proc, seq, version} of the last read
+      readBy: {}, // proc -> the version that process last read
+      stale: 0, // writes made on a stale read: each overwrote another process's update
+      lastStale: null, // {proc, seq, read, wrote} of the latest such write
       users: [],
     }
   );
@@ -339,16 +347,24 @@ const HANDLERS = {
     return withValue(state, ev.obj, {
       ...box,
       read: { proc: ev.proc, seq: ev.seq, version: ev.version, ...shown(ev) },
+      readBy: { ...box.readBy, [ev.proc]: ev.version },
       users: addName(box.users, ev.proc),
     });
   },
   "value.set"(state, ev) {
     const box = valueOf(state, ev.obj);
+    // A write more than one version after this process's own read was computed from a
+    // value another process had already changed: that change is overwritten (lost).
+    const read = box.readBy[ev.proc];
+    const stale = read !== undefined && ev.version > read + 1;
     return withValue(state, ev.obj, {
       ...box,
       ...shown(ev),
       version: ev.version,
       writer: { proc: ev.proc, seq: ev.seq },
+      readBy: omit(box.readBy, ev.proc),
+      stale: box.stale + (stale ? 1 : 0),
+      lastStale: stale ? { proc: ev.proc, seq: ev.seq, read, wrote: ev.version } : box.lastStale,
       users: addName(box.users, ev.proc),
     });
   },

@@ -170,3 +170,18 @@ def test_separate_memory(dashboard: Dashboard) -> None:
     events = d.events()
     d.seek(index_of(events, "var", 3, proc="p1"))
     expect(copies.locator(".val")).to_have_text(["result = []", "result = [1, 4]"])
+
+
+def test_value_race_shows_lost_updates_when_there_are_any(dashboard: Dashboard) -> None:
+    d = dashboard
+    d.open(scenario="value-race", pace_ms=0, times=1500)
+    d.run()
+    printed = d.output("main")
+    expected, got = (int(word.rstrip(",")) for word in printed.split()[1::2])
+    note = d.page.locator(".obj.value .note")
+    expect(d.page.locator(".obj.value .val")).to_have_text(str(got))
+    if got < expected:
+        expect(note).to_contain_text("on a stale read")
+        expect(note).to_have_class("note warn")
+    else:
+        expect(note).not_to_contain_text("stale")

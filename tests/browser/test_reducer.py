@@ -246,3 +246,25 @@ def test_log_versions_never_change(js: Any) -> None:
         }"""
     )
     assert problems == []
+
+
+def test_value_race_counts_the_writes_made_on_stale_reads(js: Any) -> None:
+    events = recorded("value-race")
+    # The same rule, worked out here from the events: a write more than one version
+    # after its process's own read overwrote another process's update.
+    read_by: dict[str, int] = {}
+    stale = []
+    for e in events:
+        if e["kind"] == "value.get":
+            read_by[e["proc"]] = e["version"]
+        elif e["kind"] == "value.set":
+            read = read_by.pop(e["proc"], None)
+            if read is not None and e["version"] > read + 1:
+                stale.append({"proc": e["proc"], "seq": e["seq"], "read": read, "wrote": e["version"]})
+    assert stale, "the recorded log has lost updates (python -m tests.browser.record)"
+    box = fold(js, "value-race")["values"]["counter"]
+    assert box["stale"] == len(stale)
+    assert box["lastStale"] == stale[-1]
+    final = next(e for e in reversed(events) if e["kind"] == "value.set")
+    assert box["value"] == final["value"]
+    assert box["version"] == final["version"]

@@ -44,6 +44,15 @@ export class ValueView {
     toggle(this.box, "read", current?.kind === "value.get");
     const notes = [`version ${box.version}`];
     if (box.read) notes.push(`${box.read.proc} last read ${box.read.repr ?? pyrepr(box.read.value)}`);
+    if (box.stale) {
+      const s = box.lastStale;
+      notes.push(
+        `${box.stale} ${box.stale === 1 ? "write" : "writes"} on a stale read: ` +
+          `${s.proc} read version ${s.read} but wrote version ${s.wrote}, ` +
+          `overwriting ${s.wrote - s.read - 1} ${s.wrote - s.read - 1 === 1 ? "update" : "updates"}`,
+      );
+    }
     setText(this.note, notes.join(" · "));
+    toggle(this.note, "warn", box.stale > 0);
   }
 }
