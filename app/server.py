@@ -12,6 +12,7 @@ import uvicorn
 
 from app.config import Settings
 from app.main import create_app
+from app.runs import launcher
 
 
 class _Server(uvicorn.Server):
@@ -47,5 +48,9 @@ def serve(host: str | None, port: int | None, reload: bool = False) -> int:
         uvicorn.run("app.main:create_app", factory=True, reload=True, **options)
         return 0
     app = create_app(settings)
-    _Server(uvicorn.Config(app, **options), app).run()
+    try:
+        _Server(uvicorn.Config(app, **options), app).run()
+    finally:
+        # The runs are gone by now; the forkserver would follow as soon as it noticed.
+        launcher.stop()
     return 0

@@ -102,9 +102,9 @@ async def cancel_run(run_id: str, runs: Runs) -> dict[str, Any]:
 
 SSE_EXAMPLE = (
     f"retry: {RETRY_MS}\n"
-    'id: 1\ndata: [{"seq":0,"t":0.0046,"kind":"run.start","proc":"main","pid":4242,"obj":null,"line":null,'
+    'id: 1\ndata: [{"seq":0,"t":0.004600,"kind":"run.start","proc":"main","pid":4242,"obj":null,"line":null,'
     '"scenario":"queue","params":{"mylist":[1,2,3,4]},"pace_ms":0,"start_method":"fork","python":"3.11.7"},'
-    '{"seq":1,"t":0.0046,"kind":"proc.start","proc":"main","pid":4242,"obj":null,"line":null,'
+    '{"seq":1,"t":0.004612,"kind":"proc.start","proc":"main","pid":4242,"obj":null,"line":null,'
     '"parent":null,"ppid":4240,"target":null,"role":"main"}]\n\n'
     ": keep-alive\n\n"
 )

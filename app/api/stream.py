@@ -88,6 +88,8 @@ class EventStreamResponse(Response):
 
     async def _stream(self, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        # When the send in progress began (None between sends), for watch_stall.
+        sending_since: float | None = None
         async with anyio.create_task_group() as group:
 
             async def watch_disconnect() -> None:
@@ -95,16 +97,28 @@ class EventStreamResponse(Response):
                     pass
                 group.cancel_scope.cancel()  # the client left: stop at once, free everything
 
+            async def watch_stall() -> None:
+                # One timer per stream, not a timeout around every send: a send is most of
+                # what a stream does, and with many readers a cancel scope per send cost
+                # more than the send itself. A stall is noticed within 1.25 x stall_s.
+                while True:
+                    await anyio.sleep(self.stall_s / 4)
+                    since = sending_since
+                    if since is not None and anyio.current_time() - since >= self.stall_s:
+                        # The client stopped reading. Returning without finishing the
+                        # response makes the server drop the connection; the client can resume.
+                        log.info("dropped a reader that accepted nothing for %.0f s", self.stall_s)
+                        group.cancel_scope.cancel()
+                        return
+
             group.start_soon(watch_disconnect)
+            group.start_soon(watch_stall)
             try:
                 async for chunk in self.chunks:
-                    with anyio.fail_after(self.stall_s):
-                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    sending_since = anyio.current_time()
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    sending_since = None
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
-            except TimeoutError:
-                # The client stopped reading. Returning without finishing the response
-                # makes the server drop the connection; the client can resume.
-                log.info("dropped a reader that accepted nothing for %.0f s", self.stall_s)
             finally:
                 with anyio.CancelScope(shield=True):
                     await aclose(self.chunks)

@@ -18,6 +18,12 @@ Status = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed
 FINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled", "timed_out"})
 
 _encode = msgspec.json.Encoder().encode
+# An event's JSON: seq and t, then the cached '"kind":…,"proc":…,"pid":…,"obj":…,"line":…'
+# and, when the kind has fields, those fields' JSON object minus its opening brace.
+_EVENT = b'{"seq":%d,"t":%.6f,%b}'
+_EVENT_WITH_FIELDS = b'{"seq":%d,"t":%.6f,%b,%b'
+_TRACKED = frozenset({"proc.spawn", "proc.start", "proc.exit", "proc.join"})
+_MAX_HEADS = 4096
 
 
 def new_run_id() -> str:
@@ -63,6 +69,7 @@ class Run:
         self.t0 = time.monotonic()
         self.processes: dict[str, ProcInfo] = {}
         self.log = EventLog()
+        self._heads: dict[tuple[int, str, str, str | None, int | None], bytes] = {}
         self.done = asyncio.Event()
         self.stop_requested: asyncio.Future[Status] = asyncio.get_running_loop().create_future()
 
@@ -77,26 +84,37 @@ class Run:
     # -- events ------------------------------------------------------------------------
 
     def release(self, items: list[Released]) -> None:
-        """Sequencer callback: number, record and store events in their final order."""
+        """Sequencer callback: number, record and store events in their final order.
+
+        This runs for every event of every run, so it formats the JSON itself instead of
+        building a dict per event: the part of an event that repeats (kind, proc, pid, obj,
+        line) is encoded once per distinct combination and kept, only ``seq``, ``t`` and
+        the kind's fields are new each time. ``t`` is written with 6 decimals (the value
+        ``round(t, 6)`` gives).
+        """
         seq = len(self.log)
+        heads = self._heads
         encoded = []
         for pid, proc, (kind, t, obj, line, fields, _key, _after) in items:
-            event: dict[str, Any] = {
-                "seq": seq,
-                "t": round(t, 6),
-                "kind": kind,
-                "proc": proc,
-                "pid": pid,
-                "obj": obj,
-                "line": line,
-            }
+            head = heads.get((pid, proc, kind, obj, line))
+            if head is None:
+                head = self._head(pid, proc, kind, obj, line)
             if fields:
-                event.update(fields)
-                if kind.startswith("proc."):
+                # b'{"value":1,"msg":"7.1"}' joins the head as ',"value":1,"msg":"7.1"}'
+                encoded.append(_EVENT_WITH_FIELDS % (seq, t, head, _encode(fields)[1:]))
+                if kind in _TRACKED:
                     self._track(kind, proc, pid, fields)
-            encoded.append(_encode(event))
+            else:
+                encoded.append(_EVENT % (seq, t, head))
             seq += 1
         self.log.extend(encoded)
+
+    def _head(self, pid: int, proc: str, kind: str, obj: str | None, line: int | None) -> bytes:
+        if len(self._heads) >= _MAX_HEADS:  # a program with very many distinct lines/names
+            self._heads.clear()
+        head = _encode({"kind": kind, "proc": proc, "pid": pid, "obj": obj, "line": line})[1:-1]
+        self._heads[(pid, proc, kind, obj, line)] = head
+        return head
 
     def _track(self, kind: str, proc: str, pid: int, fields: dict[str, Any]) -> None:
         if kind == "proc.spawn":

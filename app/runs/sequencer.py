@@ -86,30 +86,45 @@ class Sequencer:
         out: list[Released] = []
         queues = self._queues
         made = self._made
+        ready = self._ready
         while True:
+            # Choose the earliest ready head; note the next ready head's time (how far the
+            # chosen stream may run on) and the keys the heads that are not ready wait for.
             best = -1
             best_t = limit = math.inf
+            awaited: set[str] = set()
             for stream, queue in queues.items():
-                if queue and self._ready(queue[0]):
-                    t = queue[0][1]
+                if not queue:
+                    continue
+                head = queue[0]
+                if ready(head):
+                    t = head[1]
                     if t < best_t:
                         best, best_t, limit = stream, t, best_t
                     elif t < limit:
                         limit = t
+                else:
+                    awaited.add(head[6])  # type: ignore[arg-type]  # not ready: it has an after
             if best < 0:
                 break
             pid, proc = self._owner[best]
             queue = queues[best]
+            pending = self._pending_keys[pid]
             # Release this stream's ready events up to the next other ready head's time.
             while queue:
                 ev = queue[0]
-                if ev[1] > limit or not self._ready(ev):
+                if ev[1] > limit:
+                    break
+                after = ev[6]
+                if after is not None and after not in made and not ready(ev):
                     break
                 queue.popleft()
                 out.append((pid, proc, ev))
-                if ev[5] is not None:
-                    made.add(ev[5])
-                    self._pending_keys[pid].discard(ev[5])
-                    break  # this may have made another stream's head ready: choose again
+                key = ev[5]
+                if key is not None:
+                    made.add(key)
+                    pending.discard(key)
+                    if key in awaited:
+                        break  # another stream's head was waiting for it: choose again
         if out:
             self._release(out)

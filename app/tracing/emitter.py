@@ -10,8 +10,8 @@ of the item a get took out). The server's sequencer uses the two to keep causal 
 across processes however their batches interleave.
 
 Batching keeps tracing cheap: events are sent when the batch is large, when the last send
-is more than ``FLUSH_S`` old, before the process blocks, before it forks, during pacing,
-and when it exits.
+is more than ``FLUSH_S`` old, before the process blocks or sleeps, before it forks, during
+pacing, and when it exits.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import socket
 import struct
 import threading
 import time
-from typing import Any
+from typing import Any, SupportsIndex
 
 import msgspec
 
@@ -54,6 +54,7 @@ class Emitter:
         self._broken = False
         self._last_flush = _monotonic()
         self._msgs = itertools.count(1)
+        self._msg_prefix = f"{self.pid}."
         self._uids = itertools.count(1)
         self.children: set[str] = set()
         self.pending_child: tuple[str, str] | None = None
@@ -62,7 +63,7 @@ class Emitter:
 
     def new_msg(self) -> str:
         """A run-unique message id whose prefix is this process's pid."""
-        return f"{self.pid}.{next(self._msgs)}"
+        return self._msg_prefix + str(next(self._msgs))
 
     def new_uid(self) -> str:
         return f"{self.pid}-{next(self._uids)}"
@@ -90,17 +91,33 @@ class Emitter:
         key: str | None = None,
         after: str | None = None,
     ) -> None:
-        with self._lock:
+        # Every traced operation comes through here, so it is written for speed:
+        # acquire/release cost half of what `with self._lock` does.
+        lock = self._lock
+        lock.acquire()
+        try:
             # Read the clock under the lock so a process's events stay in time order
             # even when several of its threads emit (the manager's server does).
             now = _monotonic()
-            self._buf.append((kind, now - self.t0, obj, line, fields, key, after))
-            if len(self._buf) >= BATCH or now - self._last_flush >= FLUSH_S:
+            buf = self._buf
+            buf.append((kind, now - self.t0, obj, line, fields, key, after))
+            if len(buf) >= BATCH or now - self._last_flush >= FLUSH_S:
                 self._flush_locked(now)
+        finally:
+            lock.release()
 
     def flush(self) -> None:
         with self._lock:
             self._flush_locked(_monotonic())
+
+    def flush_if_free(self) -> None:
+        """Send what is waiting, unless this thread or another is inside ``emit`` (then it
+        will be sent soon anyway): for time.sleep, which may run in a signal handler."""
+        if self._buf and self._lock.acquire(blocking=False):
+            try:
+                self._flush_locked(_monotonic())
+            finally:
+                self._lock.release()
 
     def op_done(self) -> None:
         """Called after each traced operation: at a pace, show it and give people time."""
@@ -155,6 +172,7 @@ class Emitter:
             self._sock.close()
             self._sock = None
         self.pid = os.getpid()
+        self._msg_prefix = f"{self.pid}."
         self.proc = f"{self.proc}/fork"
         self.role = "worker"
         self.children = set()
@@ -166,6 +184,17 @@ class Emitter:
 
 # The emitter of this process, or None when the process is not traced.
 EMITTER: Emitter | None = None
+
+
+def sleep(seconds: float | SupportsIndex) -> None:
+    """``time.sleep`` in traced processes: a process about to sleep sends its batch first,
+    like one about to block on a get, so what it did before shows while it sleeps rather
+    than after (a program that prints once a second would otherwise show each line up to
+    a second late)."""
+    em = EMITTER
+    if em is not None:
+        em.flush_if_free()
+    _real_sleep(seconds)
 
 
 def current() -> Emitter | None:

@@ -80,7 +80,10 @@ def caller(depth: int = 2) -> FrameType | None:
 def scenario_line(depth: int = 2) -> int | None:
     """Line of the innermost scenario frame above the caller, or None outside scenario code."""
     path = program_path
-    frame = caller(depth + 1)
+    try:  # not through caller(): this runs for every traced operation
+        frame: FrameType | None = sys._getframe(depth)
+    except ValueError:
+        return None
     hops = 0
     while frame is not None and hops < 40:
         if frame.f_code.co_filename == path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from multiprocessing import context as mp_context
 from typing import Any
 
@@ -36,6 +37,7 @@ def _patch_multiprocessing() -> None:
         setattr(multiprocessing, name, getattr(default, name))
     processes.patch()
     pipes.register_reducer()
+    time.sleep = emitter.sleep
     os.register_at_fork(
         before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=_after_fork_child
     )

@@ -11,12 +11,14 @@ from multiprocessing import connection, reduction
 from typing import Any
 
 from app.tracing import emitter, frames
+from app.tracing.polling import nothing_to_read
 from app.tracing.values import describe
 
 
 class TracedConnection(connection.Connection):
     _mps_name: str | None = None
     _mps_peer: str | None = None
+    _mps_poller: Any = None  # see app/tracing/polling.py; not part of the pickled state
 
     def send(self, obj: Any) -> None:
         em = emitter.EMITTER
@@ -38,7 +40,7 @@ class TracedConnection(connection.Connection):
         if em is None:
             return super().recv()[1]
         line = frames.scenario_line()
-        if not self.poll():
+        if nothing_to_read(self, self.fileno()):
             em.emit("pipe.wait", self._mps_name, line, {"op": "recv"})
             em.flush()
         try:

@@ -12,12 +12,15 @@ from multiprocessing import queues
 from typing import Any
 
 from app.tracing import emitter, frames
+from app.tracing.polling import nothing_to_read
 from app.tracing.values import describe
 
 _Queue: Any = queues.Queue  # subclassed with private parts the stubs do not describe
 
 
 class TracedQueue(_Queue):  # type: ignore[misc]
+    _mps_poller: Any = None  # see app/tracing/polling.py; not part of the pickled state
+
     def __init__(self, maxsize: int = 0, *, ctx: Any, name: str) -> None:
         super().__init__(maxsize, ctx=ctx)
         self._mps_name = name
@@ -51,7 +54,7 @@ class TracedQueue(_Queue):  # type: ignore[misc]
         if em is None:
             return super().get(block, timeout)[1]
         line = frames.scenario_line()
-        if block and not self._poll():
+        if block and nothing_to_read(self, self._reader.fileno()):
             em.emit("queue.wait", self._mps_name, line, {"op": "get"})
             em.flush()
         try:

@@ -29,11 +29,12 @@ class LineStream(io.TextIOBase):
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        data = self._pending + text
-        end = data.rfind("\n")
-        if end < 0:
-            self._pending = data
+        end = text.rfind("\n")
+        if end < 0:  # print() writes its text and its "\n" in two calls: keep the first
+            self._pending += text
             return len(text)
+        data = self._pending + text
+        end += len(self._pending)
         self._pending = data[end + 1 :]
         em = emitter.EMITTER
         if em is not None:

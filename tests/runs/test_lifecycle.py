@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +109,21 @@ async def test_a_race_on_a_value_is_ordered_by_versions(run_to_end) -> None:
         assert read["value"] == by_version.get(read["version"], 0)
     # workers are named after their target, one each
     assert {"add", "add#2", "add#3"} <= set(done.lanes())
+
+
+async def test_a_process_sends_its_events_before_it_sleeps(manager: RunManager) -> None:
+    run = manager.create("test-prints-then-sleeps")
+    batches: list[list[str]] = []
+    extend = run.log.extend
+
+    def record(encoded: list[bytes]) -> None:
+        batches.append([json.loads(raw)["kind"] for raw in encoded])
+        extend(encoded)
+
+    run.log.extend = record  # type: ignore[method-assign]
+    done = await collect(run)
+    assert done.output("main") == ["before the nap"]
+    # The line went out before the sleep, not with the exit after it.
+    printed = next(i for i, kinds in enumerate(batches) if "stdout" in kinds)
+    exited = next(i for i, kinds in enumerate(batches) if "proc.exit" in kinds)
+    assert printed < exited

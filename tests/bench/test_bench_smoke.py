@@ -1,0 +1,56 @@
+"""The benchmark runs end to end and reports every figure: shape only, never timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FIGURES = (
+    "overhead_queue_ratio",
+    "overhead_pipe_ratio",
+    "pipeline_events_per_s",
+    "sse_one_client_events_per_s",
+    "fanout_50_events_per_s",
+    "fanout_200_events_per_s",
+    "idle_500_rss_mb",
+    "start_latency_ms_p50",
+    "start_latency_ms_p99",
+    "live_latency_ms_p50",
+    "live_latency_ms_p99",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(110)
+def test_quick_bench_reports_every_figure() -> None:
+    proc = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    result = json.loads(proc.stdout)
+    for key in FIGURES:
+        value = result[key]
+        assert type(value) in (int, float), key
+        assert value > 0, key
+    machine = result["machine"]
+    assert machine["cores"] >= 1
+    assert machine["python"]
+    assert machine["cpu"]
+    samples = result["samples"]
+    for figure in ("queue", "pipe"):
+        for kind in ("raw_s", "traced_s", "ratio"):
+            assert samples["overhead"][figure][kind], (figure, kind)
+    assert samples["start_latency_ms"]
+    assert samples["fanout_200_events_per_s"]
+    assert result["leftovers"] == {"processes": [], "shm": []}
