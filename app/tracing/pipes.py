@@ -10,9 +10,8 @@ import sys
 from multiprocessing import connection, reduction
 from typing import Any
 
-from app.tracing import emitter, frames
+from app.tracing import emitter, frames, messages
 from app.tracing.polling import nothing_to_read
-from app.tracing.values import describe
 
 
 class TracedConnection(connection.Connection):
@@ -28,12 +27,7 @@ class TracedConnection(connection.Connection):
         line = frames.scenario_line()
         msg = em.new_msg()
         super().send((msg, obj))
-        value, rep = describe(obj)
-        fields = {"value": value, "msg": msg, "peer": self._mps_peer}
-        if rep is not None:
-            fields["repr"] = rep
-        em.emit("pipe.send", self._mps_name, line, fields, key=msg)
-        em.op_done()
+        messages.sent(em, "pipe.send", self._mps_name, line, msg, obj, peer=self._mps_peer)
 
     def recv(self) -> Any:
         em = emitter.EMITTER
@@ -46,13 +40,9 @@ class TracedConnection(connection.Connection):
         try:
             msg, obj = super().recv()
         except EOFError:
-            em.emit("pipe.recv", self._mps_name, line, {"error": "EOFError"})
-            em.op_done()
+            messages.failed(em, "pipe.recv", self._mps_name, line, "EOFError")
             raise
-        value, rep = describe(obj)
-        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
-        em.emit("pipe.recv", self._mps_name, line, fields, after=msg)
-        em.op_done()
+        messages.received(em, "pipe.recv", self._mps_name, line, msg, obj)
         return obj
 
     def close(self) -> None:

@@ -11,9 +11,8 @@ import sys
 from multiprocessing import queues
 from typing import Any
 
-from app.tracing import emitter, frames
+from app.tracing import emitter, frames, messages
 from app.tracing.polling import nothing_to_read
-from app.tracing.values import describe
 
 _Queue: Any = queues.Queue  # subclassed with private parts the stubs do not describe
 
@@ -44,10 +43,7 @@ class TracedQueue(_Queue):  # type: ignore[misc]
             em.flush()
         msg = em.new_msg()
         super().put((msg, obj), block, timeout)
-        value, rep = describe(obj)
-        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
-        em.emit("queue.put", self._mps_name, line, fields, key=msg)
-        em.op_done()
+        messages.sent(em, "queue.put", self._mps_name, line, msg, obj)
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         em = emitter.EMITTER
@@ -60,13 +56,9 @@ class TracedQueue(_Queue):  # type: ignore[misc]
         try:
             msg, obj = super().get(block, timeout)
         except stdlib_queue.Empty:
-            em.emit("queue.get", self._mps_name, line, {"error": "Empty"})
-            em.op_done()
+            messages.failed(em, "queue.get", self._mps_name, line, "Empty")
             raise
-        value, rep = describe(obj)
-        fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
-        em.emit("queue.get", self._mps_name, line, fields, after=msg)
-        em.op_done()
+        messages.received(em, "queue.get", self._mps_name, line, msg, obj)
         return obj
 
     def empty(self) -> bool:

@@ -1,0 +1,35 @@
+"""The events of a message's two ends, shared by queues and pipes: an item went in (put,
+send) and an item came out (get, recv), tied together by the message id it travelled with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.tracing.emitter import Emitter
+from app.tracing.values import describe
+
+
+def sent(
+    em: Emitter, kind: str, obj: str | None, line: int | None, msg: str, item: Any, **extra: Any
+) -> None:
+    """``item`` left with id ``msg``: the event makes the key its receiver will wait for."""
+    value, rep = describe(item)
+    fields = {"value": value, "msg": msg, **extra}
+    if rep is not None:
+        fields["repr"] = rep
+    em.emit(kind, obj, line, fields, key=msg)
+    em.op_done()
+
+
+def received(em: Emitter, kind: str, obj: str | None, line: int | None, msg: str, item: Any) -> None:
+    """``item`` arrived with id ``msg``: ordered after the event of its sending."""
+    value, rep = describe(item)
+    fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
+    em.emit(kind, obj, line, fields, after=msg)
+    em.op_done()
+
+
+def failed(em: Emitter, kind: str, obj: str | None, line: int | None, error: str) -> None:
+    """Nothing arrived (an empty queue's timeout, a closed pipe)."""
+    em.emit(kind, obj, line, {"error": error})
+    em.op_done()
