@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     runs_per_minute: int = Field(30, ge=1, le=10_000, description="Runs one client may start per minute.")
     run_timeout_s: float = Field(30.0, gt=0, le=600, description="A run still going after this is stopped.")
     keep_runs: int = Field(200, ge=1, le=100_000, description="Finished runs kept in memory.")
+    keep_mb: int = Field(256, ge=1, le=100_000, description="Events of finished runs kept in memory, in MB.")
     data_dir: Path = Field(Path("data"), description="Where the finished-run store lives.")
     store_max_runs: int = Field(1000, ge=1, le=1_000_000, description="Finished runs kept on disk.")
     store_max_mb: int = Field(200, ge=1, le=1_000_000, description="Size cap of the run store.")
@@ -52,7 +53,9 @@ class Settings(BaseSettings):
         return value.strip() or "'none'"
 
     def run_limits(self) -> RunLimits:
-        return RunLimits(timeout_s=self.run_timeout_s, keep_runs=self.keep_runs)
+        return RunLimits(
+            timeout_s=self.run_timeout_s, keep_runs=self.keep_runs, keep_bytes=self.keep_mb * 2**20
+        )
 
     def admission_limits(self) -> AdmissionLimits:
         return AdmissionLimits(

@@ -33,6 +33,7 @@ class RunLimits:
     timeout_s: float = 30.0
     grace_s: float = 0.5  # between SIGTERM and SIGKILL
     keep_runs: int = 200
+    keep_bytes: int = 256 * 2**20  # events of finished runs held in memory, in total
     settle_s: float = 2.0  # how long killed processes get to close their connections
 
 
@@ -166,11 +167,16 @@ class RunManager:
         return run
 
     def _forget_old(self) -> None:
-        extra = len(self._runs) - self.limits.keep_runs
-        if extra <= 0:
-            return
-        for run_id in [r.id for r in self._runs.values() if r.finished][:extra]:
-            del self._runs[run_id]
+        """Let the oldest finished runs go from memory (the store still has them) while more
+        than ``keep_runs`` runs or ``keep_bytes`` of their events are held."""
+        count = len(self._runs)
+        held = sum(r.log.bytes for r in self._runs.values() if r.finished)
+        for run in [r for r in self._runs.values() if r.finished]:  # oldest first
+            if count <= self.limits.keep_runs and held <= self.limits.keep_bytes:
+                break
+            del self._runs[run.id]
+            count -= 1
+            held -= run.log.bytes
 
     # -- the life of a run -----------------------------------------------------------
 
@@ -249,6 +255,7 @@ class RunManager:
         finally:
             self._finish(run)
             await self._save(run)
+            self._forget_old()
             await channel.close()
             if proc is not None:
                 with contextlib.suppress(ValueError, AssertionError):

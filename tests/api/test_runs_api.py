@@ -213,3 +213,15 @@ async def test_frame_ancestors_and_cors_follow_the_settings(app_client: Any) -> 
         )
         assert pre.status_code == 200
         assert "POST" in pre.headers["access-control-allow-methods"]
+
+
+async def test_memory_holds_finished_runs_up_to_a_size(app_client: Any, tmp_path: Any) -> None:
+    settings = Settings(keep_mb=1, data_dir=tmp_path, runs_per_minute=1000)
+    async with app_client(settings) as client:
+        big = (
+            await client.post("/api/runs", json={"scenario": "queue-flood", "params": {"count": 5000}})
+        ).json()
+        await wait_done(client, big["id"])  # about 1.3 MB of events: over the budget alone
+        assert (await get_json(client, "/healthz"))["runs_kept"] == 0
+        again = await get_json(client, f"/api/runs/{big['id']}")  # from the store
+        assert again["events"] > 10000
