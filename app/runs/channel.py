@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import logging
 import struct
-from typing import Any
 
 import msgspec
 
@@ -106,6 +105,3 @@ class EventChannel:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
-
-    def stats(self) -> dict[str, Any]:
-        return {"open_streams": len(self._open)}

@@ -197,10 +197,6 @@ def sleep(seconds: float | SupportsIndex) -> None:
     _real_sleep(seconds)
 
 
-def current() -> Emitter | None:
-    return EMITTER
-
-
 def set_current(emitter: Emitter | None) -> None:
     global EMITTER
     EMITTER = emitter

@@ -69,18 +69,10 @@ def assigned_names(frame: FrameType | None) -> tuple[str, ...]:
     return ()
 
 
-def caller(depth: int = 2) -> FrameType | None:
-    """The frame ``depth`` levels up from the caller of this function."""
-    try:
-        return sys._getframe(depth)
-    except ValueError:
-        return None
-
-
 def scenario_line(depth: int = 2) -> int | None:
     """Line of the innermost scenario frame above the caller, or None outside scenario code."""
     path = program_path
-    try:  # not through caller(): this runs for every traced operation
+    try:
         frame: FrameType | None = sys._getframe(depth)
     except ValueError:
         return None
