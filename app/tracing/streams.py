@@ -27,22 +27,32 @@ class LineStream(io.TextIOBase):
         return False
 
     def write(self, text: str) -> int:
-        if not isinstance(text, str):
+        if type(text) is not str and not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        end = text.rfind("\n")
-        if end < 0:  # print() writes its text and its "\n" in two calls: keep the first
+        if text == "\n":
+            # print(x) writes str(x) and then "\n" in a second call: the common case,
+            # one finished line and nothing to search.
+            line_text, self._pending = self._pending + text, ""
+            self._emit_lines(line_text, single=True)
+            return 1
+        if "\n" not in text:
             self._pending += text
             return len(text)
         data = self._pending + text
-        end += len(self._pending)
-        self._pending = data[end + 1 :]
-        em = emitter.EMITTER
-        if em is not None:
-            line = frames.scenario_line()
-            for piece in data[: end + 1].splitlines(keepends=True):
-                em.emit(self.kind, None, line, {"text": piece})
-                em.op_done()
+        end = data.rfind("\n") + 1
+        self._pending = data[end:]
+        self._emit_lines(data[:end], single=False)
         return len(text)
+
+    def _emit_lines(self, text: str, single: bool) -> None:
+        em = emitter.EMITTER
+        if em is None:
+            return
+        line = frames.scenario_line(3)
+        for piece in (text,) if single else text.splitlines(keepends=True):
+            em.emit(self.kind, None, line, {"text": piece})
+            if em.pace_s:
+                em.op_done()
 
     def flush(self) -> None:
         if self._pending:
