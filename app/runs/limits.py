@@ -20,6 +20,8 @@ class LimitExceeded(Exception):
     """A run was refused; ``limit`` names the setting, ``retry_after`` is in seconds."""
 
     def __init__(self, limit: str, message: str, retry_after: int) -> None:
+        # The message ends with the setting's name, for whoever runs the server.
+        message = f"{message} [{limit}]"
         super().__init__(message)
         self.limit = limit
         self.message = message

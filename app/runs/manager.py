@@ -254,8 +254,13 @@ class RunManager:
                 launcher.signal_group(proc.pid, signal.SIGKILL)
         finally:
             self._finish(run)
-            await self._save(run)
-            self._forget_old()
+            try:
+                await self._save(run)
+                self._forget_old()
+            finally:
+                # Readers see the stream end only now: once a run's stream has ended, the
+                # run is in the store and memory is trimmed, whatever they ask next.
+                run.log.close()
             await channel.close()
             if proc is not None:
                 with contextlib.suppress(ValueError, AssertionError):
@@ -307,4 +312,3 @@ class RunManager:
             fields["error"] = run.error
         run.server_event("run.end", "main", main.pid if main else (run.runner_pid or 0), fields)
         run.ended_at = time.time()
-        run.log.close()

@@ -122,6 +122,7 @@ async def test_limits_answer_429_with_retry_after_and_name_the_limit(app_client:
         assert r.status_code == 429
         assert int(r.headers["retry-after"]) >= 1
         assert "limit 1" in r.json()["detail"]
+        assert r.json()["detail"].endswith("[MPSCOPE_MAX_RUNS_PER_CLIENT]")
         await client.delete(f"/api/runs/{first['id']}")
         second = await client.post("/api/runs", json={"scenario": "queue"})
         assert second.status_code == 201
