@@ -183,17 +183,8 @@ class Dashboard:
 
 @pytest.fixture
 def dashboard(browser: Any, server: LiveServer) -> Iterator[Dashboard]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    console = Console()
-    page.on("console", lambda msg: console.messages.append((msg.type, msg.text)))
-    page.on("pageerror", lambda exc: console.errors.append(str(exc)))
-    try:
+    with watched_page(browser, viewport={"width": 1280, "height": 900}) as (page, console):
         yield Dashboard(page, server, console)
-    finally:
-        context.close()
-    assert console.problems() == [], "the browser console reported problems"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Console, Dashboard
+from tests.browser.conftest import Dashboard, watched_page
 from tests.serving import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
@@ -41,16 +41,8 @@ def test_light_and_dark_themes(dashboard: Dashboard) -> None:
 @pytest.fixture
 def variant(browser: Any, server: LiveServer, request: Any) -> Iterator[Dashboard]:
     """A dashboard in a browser context with the options the test names."""
-    context = browser.new_context(**request.param)
-    page = context.new_page()
-    console = Console()
-    page.on("console", lambda msg: console.messages.append((msg.type, msg.text)))
-    page.on("pageerror", lambda exc: console.errors.append(str(exc)))
-    try:
+    with watched_page(browser, **request.param) as (page, console):
         yield Dashboard(page, server, console)
-    finally:
-        context.close()
-    assert console.problems() == []
 
 
 @pytest.mark.parametrize(
