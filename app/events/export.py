@@ -37,14 +37,17 @@ def _fields(cls: type[schema.Event]) -> list[str]:
 
 
 def js_module() -> str:
+    # Every kind has the common fields; each kind lists only its own after them.
+    common = _fields(schema.Event)
     kinds = {
         kind: {
-            "fields": _fields(cls),
+            "fields": [f for f in _fields(cls) if f not in common],
             "doc": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
         }
         for kind, cls in schema.KINDS.items()
     }
     body = {
+        "COMMON_FIELDS": common,
         "KINDS": kinds,
         "WAIT_KINDS": sorted(schema.WAIT_KINDS),
         "TEMPLATES": narration.TEMPLATES,
