@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.runs.manager import START_METHODS
+from app.runs.service import START_METHODS
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,8 +10,11 @@ from typing import Any, TextIO
 
 import pydantic
 
+from app.events import kinds as K
 from app.events.narration import narrate
-from app.runs.manager import RunManager
+from app.events.schema import FINAL_STATUSES
+from app.runs.limits import RunLimits
+from app.runs.service import RunService
 from app.scenarios import registry
 
 _COLOURS = ["36", "33", "35", "32", "34", "31", "96", "93"]  # cyan, yellow, magenta…
@@ -48,8 +51,8 @@ class Printer:
     def event(self, ev: dict[str, Any]) -> None:
         proc = str(ev["proc"])
         head = f"{ev['t']:8.4f}  " + self._paint(proc, f"{proc:<9}")
-        if ev["kind"] in ("stdout", "stderr"):
-            bar = "│" if ev["kind"] == "stdout" else "!"
+        if ev["kind"] in (K.STDOUT, K.STDERR):
+            bar = "│" if ev["kind"] == K.STDOUT else "!"
             body = f"{bar} {str(ev['text']).rstrip(chr(10))}"
         else:
             body = narrate(ev)
@@ -58,8 +61,13 @@ class Printer:
         self.out.write(f"{head} {body}\n")
 
 
+# How a run's end reads to a shell: like the program's own failure, Ctrl-C, or timeout(1).
+_EXIT_CODES: dict[str, int] = {"succeeded": 0, "failed": 1, "cancelled": 130, "timed_out": 124}
+assert _EXIT_CODES.keys() == FINAL_STATUSES
+
+
 def _run_exit_code(status: str) -> int:
-    return {"succeeded": 0, "failed": 1, "cancelled": 130, "timed_out": 124}.get(status, 1)
+    return _EXIT_CODES.get(status, 1)
 
 
 async def run_scenario(
@@ -71,9 +79,7 @@ async def run_scenario(
     out: TextIO,
     timeout_s: float = 30.0,
 ) -> int:
-    from app.runs.manager import RunLimits
-
-    manager = RunManager(RunLimits(timeout_s=timeout_s))
+    manager = RunService(RunLimits(timeout_s=timeout_s))
     await manager.start()
     printer = Printer(out, colour=out.isatty() and "NO_COLOR" not in os.environ)
     try:
@@ -85,7 +91,7 @@ async def run_scenario(
                     continue
                 ev = json.loads(raw)
                 if mode == "output":
-                    if ev["kind"] == "stdout":
+                    if ev["kind"] == K.STDOUT:
                         out.write(ev["text"])
                 else:
                     printer.event(ev)

@@ -8,8 +8,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.runs.limits import AdmissionLimits
-from app.runs.manager import RunLimits
+from app.runs.limits import AdmissionLimits, RunLimits
 
 
 class Settings(BaseSettings):

@@ -1,4 +1,4 @@
-"""The FastAPI application: ``create_app(settings)``; the lifespan owns the RunManager."""
+"""The FastAPI application: ``create_app(settings)``; the lifespan owns the RunService."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from app.api.models import Health
 from app.config import Settings
 from app.events.schema import AnyEvent
 from app.paths import STATIC
-from app.runs.manager import RunManager
+from app.runs.service import RunService
 from app.runs.store import FILENAME as STORE_FILE
 from app.runs.store import RunStore, StoreError
-from app.web.templates import not_found
+from app.web.render import not_found
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = _open_store(settings)
-        runs = RunManager(settings.run_limits(), settings.admission_limits(), store)
+        runs = RunService(settings.run_limits(), settings.admission_limits(), store)
         await runs.start()
         app.state.runs = runs
         try:
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["meta"], response_model=Health, summary="Liveness and load")
     async def healthz() -> dict[str, Any]:
-        runs: RunManager = app.state.runs
+        runs: RunService = app.state.runs
         return {
             "status": "ok",
             "runs_active": len(runs.active()),

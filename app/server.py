@@ -52,5 +52,5 @@ def serve(host: str | None, port: int | None, reload: bool = False) -> int:
         _Server(uvicorn.Config(app, **options), app).run()
     finally:
         # The runs are gone by now; the forkserver would follow as soon as it noticed.
-        launcher.stop()
+        launcher.stop_forkserver()
     return 0

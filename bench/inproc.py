@@ -1,4 +1,4 @@
-"""Figures measured with a RunManager in this process (no HTTP): tracing overhead and the
+"""Figures measured with a RunService in this process (no HTTP): tracing overhead and the
 event pipeline, and the server's share of the pipeline alone (``ingest``).
 ``python bench/inproc.py overhead|pipeline|ingest …`` prints its samples as JSON.
 
@@ -26,10 +26,13 @@ setup_path()
 import msgspec  # noqa: E402
 from scenarios import register, source  # noqa: E402
 
-from app.runs.channel import EventChannel, _Stream  # noqa: E402
-from app.runs.manager import RunLimits, RunManager  # noqa: E402
+from app.runs.channel import EventChannel, _ProcessConnection  # noqa: E402
+from app.runs.encoder import EventEncoder  # noqa: E402
+from app.runs.eventlog import EventLog  # noqa: E402
+from app.runs.limits import RunLimits  # noqa: E402
 from app.runs.run import Run  # noqa: E402
 from app.runs.sequencer import Sequencer  # noqa: E402
+from app.runs.service import RunService  # noqa: E402
 
 LOOPS = {"queue": "bench-queue-loop", "pipe": "bench-pipe-loop"}
 
@@ -64,7 +67,7 @@ def raw_loop(sid: str, count: int, workdir: Path) -> float:
     return float(marks["t1"]) - float(marks["t0"])
 
 
-async def traced_loop(manager: RunManager, sid: str, count: int) -> tuple[float, float]:
+async def traced_loop(manager: RunService, sid: str, count: int) -> tuple[float, float]:
     """(t0 → t1 event in the log, t0 → t1 as the program saw it)."""
     run = manager.create(sid, {"count": count})
     arrivals = record_arrivals(run)
@@ -80,7 +83,7 @@ async def traced_loop(manager: RunManager, sid: str, count: int) -> tuple[float,
 
 
 async def overhead(count: int, repeats: int) -> dict[str, Any]:
-    manager = RunManager(RunLimits(timeout_s=600))
+    manager = RunService(RunLimits(timeout_s=600))
     await manager.start()
     out: dict[str, Any] = {}
     try:
@@ -103,7 +106,7 @@ async def overhead(count: int, repeats: int) -> dict[str, Any]:
 
 async def pipeline(count: int, workers: int, repeats: int) -> dict[str, Any]:
     """Events per second from the flood program's processes into the run's event log."""
-    manager = RunManager(RunLimits(timeout_s=600))
+    manager = RunService(RunLimits(timeout_s=600))
     await manager.start()
     rates, events, busy = [], [], []
     try:
@@ -165,19 +168,19 @@ def queue_loop_frames(count: int) -> list[tuple[int, bytes]]:
 
 async def ingest(count: int, repeats: int) -> dict[str, Any]:
     """The server's side alone, on one core: frames in, through the channel's decoder, the
-    sequencer and Run.release, to JSON bytes in the event log; CPU time per event."""
+    sequencer and the encoder, to JSON bytes in the event log; CPU time per event."""
     frames = queue_loop_frames(count)
     rates = []
     for _ in range(repeats):
-        run = Run("bench", {}, 0, "fork", "")
-        sequencer = Sequencer(run.release)
+        log = EventLog()
+        sequencer = Sequencer(EventEncoder(log, {}, 0.0).release)
         channel = EventChannel("unused", sequencer)
-        streams = {1: _Stream(channel, 1), 2: _Stream(channel, 2)}
+        streams = {1: _ProcessConnection(channel, 1), 2: _ProcessConnection(channel, 2)}
         cpu = time.process_time()
         for stream, frame in frames:
             streams[stream].data_received(frame)
         sequencer.finish()
-        rates.append(len(run.log) / (time.process_time() - cpu))
+        rates.append(len(log) / (time.process_time() - cpu))
     return {"events_per_cpu_s": rates}
 
 

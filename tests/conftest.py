@@ -1,4 +1,4 @@
-"""Shared fixtures: a RunManager per test, and checks that nothing outlives a run."""
+"""Shared fixtures: a RunService per test, and checks that nothing outlives a run."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import Any
 import psutil
 import pytest
 
-from app.runs.manager import RunLimits, RunManager
+from app.runs.limits import RunLimits
 from app.runs.run import Run
+from app.runs.service import RunService
 
 SHM = Path("/dev/shm")
 
@@ -74,8 +75,8 @@ def assert_nothing_left(done: Finished) -> None:
 
 
 @pytest.fixture
-async def manager() -> AsyncIterator[RunManager]:
-    mgr = RunManager(RunLimits(timeout_s=20))
+async def manager() -> AsyncIterator[RunService]:
+    mgr = RunService(RunLimits(timeout_s=20))
     await mgr.start()
     shm_before = shm_entries()
     fds_before = open_fds()
@@ -88,7 +89,7 @@ async def manager() -> AsyncIterator[RunManager]:
 
 
 @pytest.fixture
-def run_to_end(manager: RunManager) -> Any:
+def run_to_end(manager: RunService) -> Any:
     async def go(scenario: str, params: dict[str, Any] | None = None, **kw: Any) -> Finished:
         done = await collect(manager.create(scenario, params, **kw))
         assert_nothing_left(done)

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.config import Settings
-from app.runs.manager import RunManager
+from app.runs.service import RunService
 
 
-def get_runs(request: Request) -> RunManager:
-    runs: RunManager = request.app.state.runs
+def get_runs(request: Request) -> RunService:
+    runs: RunService = request.app.state.runs
     return runs
 
 
@@ -26,6 +26,6 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-Runs = Annotated[RunManager, Depends(get_runs)]
+Runs = Annotated[RunService, Depends(get_runs)]
 CurrentSettings = Annotated[Settings, Depends(get_settings)]
 Client = Annotated[str, Depends(client_key)]

@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.runs.manager import START_METHODS
+from app.events.schema import RunStatus
+from app.runs.service import START_METHODS
 
-Status = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
 StartMethod = Literal["fork", "spawn", "forkserver"]
 assert set(StartMethod.__args__) == set(START_METHODS)  # type: ignore[attr-defined]
 
@@ -56,7 +56,7 @@ class RunSummary(BaseModel):
     params: dict[str, Any]
     pace_ms: int
     start_method: StartMethod
-    status: Status
+    status: RunStatus
     created_at: datetime
     ended_at: datetime | None
     exitcode: int | None = Field(description="The program's exit status, once it ended.")

@@ -12,9 +12,9 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import Client, CurrentSettings, Runs
 from app.api.models import Problem, RunCreate, RunOut, RunSummary
-from app.api.stream import EventStreamResponse, follow
+from app.api.sse import EventStreamResponse, follow
+from app.events.chrome_trace import chrome_trace
 from app.events.encoding import RETRY_MS
-from app.events.exports import chrome_trace
 from app.runs.archive import StoredRun
 from app.runs.limits import LimitExceeded
 from app.runs.run import Run

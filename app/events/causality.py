@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-_PAIRS = {
-    # consumer kind -> producer kind sharing the same ``msg``
-    "queue.get": "queue.put",
-    "pipe.recv": "pipe.send",
-    "manager.serve": "manager.call",
-    "manager.result": "manager.serve",
-}
+from app.events import kinds as K
+from app.events import schema
+
+# consumer kind -> producer kind sharing the same ``msg``
+_PAIRS = schema.ANSWERS
 
 
 def problems(events: Sequence[dict[str, Any]]) -> list[str]:
@@ -28,10 +26,10 @@ def problems(events: Sequence[dict[str, Any]]) -> list[str]:
         seq, kind, msg = ev["seq"], ev["kind"], ev.get("msg")
         if seq != i:
             found.append(f"seq {seq} at position {i}")
-        if i and events[i - 1]["kind"] == "run.end":
+        if i and events[i - 1]["kind"] == K.RUN_END:
             found.append(f"seq {seq}: event after run.end")
         pid = ev["pid"]
-        if ev["t"] < last_t.get(pid, 0.0) and not kind.startswith(("run.", "proc.exit")):
+        if ev["t"] < last_t.get(pid, 0.0) and kind not in (K.RUN_START, K.RUN_END, K.PROC_EXIT):
             found.append(f"seq {seq}: {ev['proc']} went back in time")
         last_t[pid] = max(ev["t"], last_t.get(pid, 0.0))
         producer = _PAIRS.get(kind)
@@ -39,24 +37,24 @@ def problems(events: Sequence[dict[str, Any]]) -> list[str]:
             found.append(f"seq {seq}: {kind} of msg {msg} before its {producer}")
         if msg is not None:
             seen.setdefault((kind, msg), seq)
-        if kind in ("value.set", "array.set"):
+        if kind in (K.VALUE_SET, K.ARRAY_SET):
             obj, version = ev["obj"], ev["version"]
             writes[(obj, version)] = seq
             if version > 1 and (obj, version - 1) not in writes:
                 found.append(f"seq {seq}: write {version} of {obj} before write {version - 1}")
         elif (
-            kind in ("value.get", "array.get") and ev["version"] and (ev["obj"], ev["version"]) not in writes
+            kind in (K.VALUE_GET, K.ARRAY_GET) and ev["version"] and (ev["obj"], ev["version"]) not in writes
         ):
             found.append(f"seq {seq}: read of {ev['obj']} version {ev['version']} before that write")
-        elif kind == "proc.spawn":
+        elif kind == K.PROC_SPAWN:
             spawned[ev["child_pid"]] = seq
-        elif kind == "proc.start" and ev["role"] != "main" and pid not in spawned:
+        elif kind == K.PROC_START and ev["role"] != "main" and pid not in spawned:
             found.append(f"seq {seq}: {ev['proc']} started before its parent's spawn event")
-        elif kind == "proc.exit":
+        elif kind == K.PROC_EXIT:
             exited[pid] = seq
-    by_name = {ev["proc"]: ev["pid"] for ev in events if ev["kind"] == "proc.start"}
+    by_name = {ev["proc"]: ev["pid"] for ev in events if ev["kind"] == K.PROC_START}
     for ev in events:
-        if ev["kind"] == "proc.join" and ev.get("exitcode") == 0:
+        if ev["kind"] == K.PROC_JOIN and ev.get("exitcode") == 0:
             child = by_name.get(ev["child"])
             if child is not None and exited.get(child, ev["seq"]) > ev["seq"]:
                 found.append(f"seq {ev['seq']}: join of {ev['child']} before its exit")

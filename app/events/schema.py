@@ -1,16 +1,25 @@
 """The event schema: one struct per event kind, the single source for every consumer.
 
+Each struct says, next to its fields, everything else about its kind: how it is narrated
+(``say``: templates, the first whose placeholders all have a value is used), which kind it
+answers (``answers``: the producer whose ``msg`` it shares, for causal checks and trace
+flows), what it is about (``group``: what the timeline weighs), and whether the process
+is blocked after it (``blocks``), and for a producer the name of the arrow a trace draws to
+its answers (``flow``). Kind names come from ``app/events/kinds.py``.
+
 The tracer emits these kinds, the server stores and streams them as JSON objects, the
 JSON Schema in ``events.schema.json`` and the JS constants in ``static/js/kinds.js`` are
-generated from here (``python -m app.events.export``), and tests validate every event a
+generated from here (``python -m app.events.codegen``), and tests validate every event a
 scenario produces against these structs.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import msgspec
+
+from app.events import kinds as K
 
 # JSON value as the tracer reports it: containers are copied, long ones cut short
 # (see app/tracing/values.py); ``repr`` carries Python's own spelling where JSON loses it.
@@ -19,9 +28,35 @@ Index = int | tuple[int, int]
 
 Doc = msgspec.Meta
 
+# What an event is about, for the views: data moving between processes, data read or
+# written in a memory, or the rest (the run, processes, output, objects made).
+Group = Literal["message", "memory", "control"]
+
+# --- run statuses ----------------------------------------------------------------------
+
+FinalStatus = Literal["succeeded", "failed", "cancelled", "timed_out"]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
+FINAL_STATUSES: frozenset[str] = frozenset(get_args(FinalStatus))
+# How pages name each status (exported to the page with the kinds).
+STATUS_LABELS: dict[str, str] = {
+    "queued": "Queued",
+    "running": "Running",
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+    "timed_out": "Timed out",
+}
+assert set(STATUS_LABELS) == set(get_args(RunStatus)) >= FINAL_STATUSES
+
 
 class Event(msgspec.Struct, tag_field="kind", kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """Fields every event has."""
+
+    say: ClassVar[tuple[str, ...]] = ()
+    answers: ClassVar[str | None] = None
+    group: ClassVar[Group] = "control"
+    blocks: ClassVar[bool] = False
+    flow: ClassVar[str | None] = None  # a producer's: the name of the arrow to its answers
 
     seq: Annotated[int, Doc(ge=0, description="Position in the run: 0, 1, 2… with no gaps.")]
     t: Annotated[float, Doc(description="Seconds since the run started (system monotonic clock).")]
@@ -47,8 +82,10 @@ class ValueEvent(Event, kw_only=True):
 # --- the run -------------------------------------------------------------------------
 
 
-class RunStart(Event, kw_only=True, tag="run.start"):
+class RunStart(Event, kw_only=True, tag=K.RUN_START):
     """The runner is about to execute the scenario program."""
+
+    say = ("run of {scenario} started ({start_method}, pace {pace_ms} ms)",)
 
     scenario: str
     params: dict[str, Any]
@@ -57,10 +94,12 @@ class RunStart(Event, kw_only=True, tag="run.start"):
     python: str
 
 
-class RunEnd(Event, kw_only=True, tag="run.end"):
+class RunEnd(Event, kw_only=True, tag=K.RUN_END):
     """The last event of every run."""
 
-    status: Literal["succeeded", "failed", "cancelled", "timed_out"]
+    say = ("run {status}: {error}", "run {status}")
+
+    status: FinalStatus
     exitcode: int | None = None
     error: str | None = None
 
@@ -70,8 +109,10 @@ class RunEnd(Event, kw_only=True, tag="run.end"):
 Role = Literal["main", "worker", "manager"]
 
 
-class ProcSpawn(Event, kw_only=True, tag="proc.spawn"):
+class ProcSpawn(Event, kw_only=True, tag=K.PROC_SPAWN):
     """A parent started a child process (emitted by the parent)."""
+
+    say = ("{proc} started {child} (pid {child_pid})",)
 
     child: str
     child_pid: int
@@ -79,8 +120,10 @@ class ProcSpawn(Event, kw_only=True, tag="proc.spawn"):
     role: Role = "worker"
 
 
-class ProcStart(Event, kw_only=True, tag="proc.start"):
+class ProcStart(Event, kw_only=True, tag=K.PROC_START):
     """A process began running (emitted by the process itself)."""
+
+    say = ("{proc} runs {target}()", "{proc} started")
 
     parent: str | None = None
     ppid: int
@@ -88,40 +131,54 @@ class ProcStart(Event, kw_only=True, tag="proc.start"):
     role: Role = "worker"
 
 
-class ProcExit(Event, kw_only=True, tag="proc.exit"):
+class ProcExit(Event, kw_only=True, tag=K.PROC_EXIT):
     """A process is exiting (emitted by itself; by the server when it was killed)."""
+
+    say = ("{proc} exited with code {exitcode}", "{proc} ended ({reason})")
 
     exitcode: int | None = None
     reason: Literal["returned", "killed"] = "returned"
 
 
-class ProcWait(Event, kw_only=True, tag="proc.wait"):
+class ProcWait(Event, kw_only=True, tag=K.PROC_WAIT):
     """A parent blocks in join() on a child that is still running."""
+
+    say = ("{proc} waits for {child} to finish",)
+    blocks = True
 
     child: str
 
 
-class ProcJoin(Event, kw_only=True, tag="proc.join"):
+class ProcJoin(Event, kw_only=True, tag=K.PROC_JOIN):
     """join() returned in the parent."""
+
+    say = ("{proc} joined {child} (exit code {exitcode})", "{proc} joined {child}")
 
     child: str
     exitcode: int | None = None
 
 
-class Stdout(Event, kw_only=True, tag="stdout"):
+class Stdout(Event, kw_only=True, tag=K.STDOUT):
     """One line the process printed, newline included when there was one."""
 
+    say = ("{proc} printed {text}",)
+
     text: str
 
 
-class Stderr(Event, kw_only=True, tag="stderr"):
+class Stderr(Event, kw_only=True, tag=K.STDERR):
     """One line the process wrote to standard error."""
 
+    say = ("{proc} wrote to stderr: {text}",)
+
     text: str
 
 
-class Var(ValueEvent, kw_only=True, tag="var"):
+class Var(ValueEvent, kw_only=True, tag=K.VAR):
     """A watched variable changed in this process's own memory."""
+
+    say = ("in {proc}, {obj} = {value}",)
+    group = "memory"
 
     scope: Literal["global", "local"]
     fn: str | None = None
@@ -130,31 +187,46 @@ class Var(ValueEvent, kw_only=True, tag="var"):
 # --- queues --------------------------------------------------------------------------
 
 
-class QueueNew(Event, kw_only=True, tag="queue.new"):
+class QueueNew(Event, kw_only=True, tag=K.QUEUE_NEW):
+    say = ("{proc} created queue {obj}",)
+
     maxsize: int = 0
 
 
-class QueuePut(ValueEvent, kw_only=True, tag="queue.put"):
+class QueuePut(ValueEvent, kw_only=True, tag=K.QUEUE_PUT):
     """An item entered the queue; ``msg`` pairs it with the get that takes it out."""
+
+    say = ("{proc} put {value} into {obj}",)
+    group = "message"
+    flow = "message"
 
     msg: str
 
 
-class QueueGet(ValueEvent, kw_only=True, tag="queue.get"):
+class QueueGet(ValueEvent, kw_only=True, tag=K.QUEUE_GET):
     """An item left the queue (``msg`` names its put); ``error`` when none came."""
+
+    say = ("{proc} found {obj} empty ({error})", "{proc} got {value} from {obj}")
+    answers = K.QUEUE_PUT
+    group = "message"
 
     msg: str | None = None
     error: str | None = None
 
 
-class QueueWait(Event, kw_only=True, tag="queue.wait"):
+class QueueWait(Event, kw_only=True, tag=K.QUEUE_WAIT):
     """The process blocks: the queue is empty (get) or full (put)."""
+
+    say = ("{proc} waits on {obj} to {op}",)
+    blocks = True
 
     op: Literal["get", "put"]
 
 
-class QueueEmpty(Event, kw_only=True, tag="queue.empty"):
+class QueueEmpty(Event, kw_only=True, tag=K.QUEUE_EMPTY):
     """q.empty() was called; ``value`` is what it returned."""
+
+    say = ("{proc} asked {obj}.empty(): {value}",)
 
     value: bool
 
@@ -162,63 +234,92 @@ class QueueEmpty(Event, kw_only=True, tag="queue.empty"):
 # --- pipes ---------------------------------------------------------------------------
 
 
-class PipeNew(Event, kw_only=True, tag="pipe.new"):
+class PipeNew(Event, kw_only=True, tag=K.PIPE_NEW):
     """Pipe() made two connected ends: ``obj`` and ``peer``."""
+
+    say = ("{proc} created a pipe: {obj} ⇄ {peer}",)
 
     peer: str | None
     duplex: bool
 
 
-class PipeSend(ValueEvent, kw_only=True, tag="pipe.send"):
+class PipeSend(ValueEvent, kw_only=True, tag=K.PIPE_SEND):
+    say = ("{proc} sent {value} into {obj}",)
+    group = "message"
+    flow = "message"
+
     msg: str
     peer: str | None = None
 
 
-class PipeRecv(ValueEvent, kw_only=True, tag="pipe.recv"):
+class PipeRecv(ValueEvent, kw_only=True, tag=K.PIPE_RECV):
+    say = ("{proc} got {error} on {obj}", "{proc} received {value} from {obj}")
+    answers = K.PIPE_SEND
+    group = "message"
+
     msg: str | None = None
     error: str | None = None
 
 
-class PipeWait(Event, kw_only=True, tag="pipe.wait"):
+class PipeWait(Event, kw_only=True, tag=K.PIPE_WAIT):
     """recv() blocks: nothing has arrived at this end yet."""
+
+    say = ("{proc} waits for a message on {obj}",)
+    blocks = True
 
     op: Literal["recv"] = "recv"
 
 
-class PipeClose(Event, kw_only=True, tag="pipe.close"):
-    pass
+class PipeClose(Event, kw_only=True, tag=K.PIPE_CLOSE):
+    say = ("{proc} closed {obj}",)
 
 
 # --- shared memory -------------------------------------------------------------------
 
 
-class ValueNew(ValueEvent, kw_only=True, tag="value.new"):
+class ValueNew(ValueEvent, kw_only=True, tag=K.VALUE_NEW):
+    say = ("{proc} created shared value {obj} = {value}",)
+
     typecode: str
 
 
-class ValueGet(ValueEvent, kw_only=True, tag="value.get"):
+class ValueGet(ValueEvent, kw_only=True, tag=K.VALUE_GET):
     """Read of ``.value``; ``version`` counts the writes it saw."""
 
+    say = ("{proc} read {obj}.value: {value}",)
+    group = "memory"
+
     version: int
 
 
-class ValueSet(ValueEvent, kw_only=True, tag="value.set"):
+class ValueSet(ValueEvent, kw_only=True, tag=K.VALUE_SET):
+    say = ("{proc} set {obj}.value = {value}",)
+    group = "memory"
+
     version: int
 
 
-class ArrayNew(ValueEvent, kw_only=True, tag="array.new"):
+class ArrayNew(ValueEvent, kw_only=True, tag=K.ARRAY_NEW):
+    say = ("{proc} created shared array {obj} = {value}",)
+
     typecode: str
     size: int
 
 
-class ArrayGet(ValueEvent, kw_only=True, tag="array.get"):
+class ArrayGet(ValueEvent, kw_only=True, tag=K.ARRAY_GET):
     """Read of one cell (``index``) or a slice (``[start, stop]``)."""
+
+    say = ("{proc} read {obj}[{index}]: {value}",)
+    group = "memory"
 
     index: Index
     version: int
 
 
-class ArraySet(ValueEvent, kw_only=True, tag="array.set"):
+class ArraySet(ValueEvent, kw_only=True, tag=K.ARRAY_SET):
+    say = ("{proc} set {obj}[{index}] = {value}",)
+    group = "memory"
+
     index: Index
     version: int
 
@@ -226,16 +327,24 @@ class ArraySet(ValueEvent, kw_only=True, tag="array.set"):
 # --- managers ------------------------------------------------------------------------
 
 
-class ManagerCall(Event, kw_only=True, tag="manager.call"):
+class ManagerCall(Event, kw_only=True, tag=K.MANAGER_CALL):
     """A proxy sends a method call to the manager's server process."""
+
+    say = ("{proc} calls {obj}.{method}({args}) in the manager",)
+    group = "message"
+    flow = "call"
 
     method: str
     args: list[Value] = msgspec.field(default_factory=list)
     msg: str
 
 
-class ManagerServe(ValueEvent, kw_only=True, tag="manager.serve"):
+class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
     """The server process ran the call on the real object; ``state`` is the object after."""
+
+    say = ("{proc} ran {obj}.{method}({args}): {error}", "{proc} ran {obj}.{method}({args}): {value}")
+    answers = K.MANAGER_CALL
+    group = "memory"
 
     method: str
     args: list[Value] = msgspec.field(default_factory=list)
@@ -244,8 +353,12 @@ class ManagerServe(ValueEvent, kw_only=True, tag="manager.serve"):
     error: str | None = None
 
 
-class ManagerResult(ValueEvent, kw_only=True, tag="manager.result"):
+class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
     """The proxy got the reply (``value``) or an error."""
+
+    say = ("{proc} got {error} from {obj}.{method}()", "{proc} got {value} from {obj}.{method}()")
+    answers = K.MANAGER_SERVE
+    group = "message"
 
     method: str
     msg: str
@@ -284,20 +397,34 @@ AnyEvent = (
     | ManagerResult
 )
 
-EVENT_TYPES: tuple[type[Event], ...] = AnyEvent.__args__
-KINDS: dict[str, type[Event]] = {
-    cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in EVENT_TYPES
-}
+EVENT_TYPES: tuple[type[Event], ...] = get_args(AnyEvent)
+KINDS: dict[str, type[Event]] = {str(cls.__struct_config__.tag): cls for cls in EVENT_TYPES}
 
-# Kinds whose message pairs a producer with a consumer, for flows and causal checks.
-PRODUCER_KINDS = frozenset({"queue.put", "pipe.send"})
-CONSUMER_KINDS = frozenset({"queue.get", "pipe.recv"})
-WAIT_KINDS = frozenset(k for k in KINDS if k.endswith(".wait"))
+# consumer kind -> the producer kind whose ``msg`` it shares (get -> put, serve -> call…)
+ANSWERS: dict[str, str] = {kind: cls.answers for kind, cls in KINDS.items() if cls.answers is not None}
+# Kinds that start a chain of answers (a put, a send, a manager call).
+PRODUCER_KINDS = frozenset(kind for kind, cls in KINDS.items() if cls.flow is not None)
+CONSUMER_KINDS = frozenset(ANSWERS)
+WAIT_KINDS = frozenset(kind for kind, cls in KINDS.items() if cls.blocks)
+
+
+def _chain(producer: str) -> list[str]:
+    """The kinds that answer ``producer`` in turn: queue.put -> [queue.get];
+    manager.call -> [manager.serve, manager.result]."""
+    chain, last = [], producer
+    while (answer := next((c for c, p in ANSWERS.items() if p == last), None)) is not None:
+        chain.append(last := answer)
+    return chain
+
+
+CHAINS: dict[str, list[str]] = {kind: _chain(kind) for kind in PRODUCER_KINDS}
+GROUPS: dict[str, Group] = {kind: cls.group for kind, cls in KINDS.items()}
+TEMPLATES: dict[str, list[str]] = {kind: list(cls.say) for kind, cls in KINDS.items()}
 
 _decoder = msgspec.json.Decoder(AnyEvent)
 
 
 def decode(data: bytes | str) -> Event:
     """Parse and validate one event from JSON; raises msgspec.ValidationError."""
-    return _decoder.decode(data)  # type: ignore[no-any-return]
+    event: Event = _decoder.decode(data)
+    return event

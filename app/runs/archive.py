@@ -1,10 +1,36 @@
-"""Finished runs read back from the store, offering what a live Run offers the API."""
+"""Where finished runs are kept, and a finished run read back from there.
+
+The embedded default is SQLite (``app/runs/store.py``); a deployment past one machine
+would keep them elsewhere. The service (``app/runs/service.py``) saves every finished run
+through this interface and reads a run back when it is no longer in memory.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from app.runs.eventlog import EventLog
+
+
+class ArchiveError(Exception):
+    """The archive cannot be used right now; the message says why."""
+
+
+class RunArchive(Protocol):
+    def save(self, summary: dict[str, Any], source: str, events: Sequence[bytes]) -> None:
+        """Keep a finished run: its summary, source and events (JSON bytes, in order)."""
+
+    def summary(self, run_id: str) -> dict[str, Any] | None:
+        """A kept run's summary with its ``source``; None when it is not kept."""
+
+    def events(self, run_id: str, after: int = -1, limit: int | None = None) -> list[bytes]:
+        """A kept run's events after seq ``after`` (at most ``limit``)."""
+
+    def list(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Summaries of kept runs, newest first."""
+
+    def close(self) -> None: ...
 
 
 class StoredRun:

@@ -1,8 +1,9 @@
-"""The server's end of a run's event socket: one stream per traced process.
+"""The server's end of a run's event socket: one connection per traced process.
 
-Frames are ``4-byte big-endian length + msgpack [pid, proc, [event, ...]]`` (see
-app/tracing/emitter.py). Frames go to the sequencer as they arrive; a closed connection
-tells it that the process will send nothing more.
+Frames (``app/events/wire.py``) go to the sequencer as they arrive; a closed connection
+tells it that the process will send nothing more. A frame may also say that its process
+now holds before an operation (a gate that holds, ``app/tracing/gate.py``): the channel
+hands that to ``on_hold`` and can answer the process on the same connection (``go``).
 """
 
 from __future__ import annotations
@@ -10,85 +11,88 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import struct
+from collections.abc import Callable
 
-import msgspec
-
-from app.runs.sequencer import Sequencer, WireEvent
+from app.events import wire
+from app.runs.sequencer import Sequencer
 
 log = logging.getLogger(__name__)
 
-_HEADER = struct.Struct(">I")
-MAX_FRAME = 16 * 1024 * 1024
-_decoder = msgspec.msgpack.Decoder(tuple[int, str, list[WireEvent]])
+# (connection id, process name, what it is about to do), or (id, name, None) when the
+# connection closed (a process that held is gone).
+HoldCallback = Callable[[int, str, wire.Hold | None], None]
 
 
-class _Stream(asyncio.Protocol):
-    def __init__(self, channel: EventChannel, stream_id: int) -> None:
+class _ProcessConnection(asyncio.Protocol):
+    def __init__(self, channel: EventChannel, conn_id: int) -> None:
         self._channel = channel
-        self._id = stream_id
-        self._buf = bytearray()
-        self._transport: asyncio.BaseTransport | None = None
+        self._id = conn_id
+        self._reader = wire.FrameReader()
+        self._proc: str | None = None
+        self.transport: asyncio.BaseTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # Not an isinstance check: uvloop's transports are not asyncio.Transport subclasses.
-        self._transport = transport
-        self._channel._opened(self._id)
+        self.transport = transport
+        self._channel._opened(self)
 
     def data_received(self, data: bytes) -> None:
-        buf = self._buf
-        buf += data
-        pos = 0
-        end = len(buf)
-        while end - pos >= 4:
-            (size,) = _HEADER.unpack_from(buf, pos)
-            if size > MAX_FRAME:
-                self._fail(f"frame of {size} bytes")
-                return
-            if end - pos - 4 < size:
-                break
-            frame = bytes(buf[pos + 4 : pos + 4 + size])
-            pos += 4 + size
-            try:
-                pid, proc, events = _decoder.decode(frame)
-            except msgspec.DecodeError as exc:
-                self._fail(str(exc))
-                return
-            self._channel.sequencer.push(self._id, pid, proc, events)
-        del buf[:pos]
-
-    def _fail(self, why: str) -> None:
-        log.warning("dropping a malformed event stream: %s", why)
-        if self._transport is not None:
-            self._transport.close()
+        channel = self._channel
+        try:
+            for frame in self._reader.feed(data):
+                channel.sequencer.push(self._id, frame.pid, frame.proc, frame.events)
+                self._proc = frame.proc
+                if frame.hold is not None:
+                    channel.on_hold(self._id, frame.proc, frame.hold)
+        except wire.FrameError as exc:
+            log.warning("dropping a malformed event stream: %s", exc)
+            if self.transport is not None:
+                self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._channel._closed(self._id)
+        self._channel._closed(self, self._proc)
+
+
+def _ignore_hold(conn_id: int, proc: str, hold: wire.Hold | None) -> None:
+    pass
 
 
 class EventChannel:
     """Listens on ``path`` for the run's processes and feeds their frames to ``sequencer``."""
 
-    def __init__(self, path: str, sequencer: Sequencer) -> None:
+    def __init__(self, path: str, sequencer: Sequencer, on_hold: HoldCallback = _ignore_hold) -> None:
         self.path = path
         self.sequencer = sequencer
+        self.on_hold = on_hold
         self._server: asyncio.AbstractServer | None = None
         self._ids = itertools.count(1)
-        self._open: set[int] = set()
+        self._open: dict[int, _ProcessConnection] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_unix_server(lambda: _Stream(self, next(self._ids)), path=self.path)
+        self._server = await loop.create_unix_server(
+            lambda: _ProcessConnection(self, next(self._ids)), path=self.path
+        )
 
-    def _opened(self, stream_id: int) -> None:
-        self._open.add(stream_id)
+    def send(self, conn_id: int, frame: bytes) -> bool:
+        """Write to one process over its connection (the back channel); False if it is gone."""
+        conn = self._open.get(conn_id)
+        if conn is None or conn.transport is None or conn.transport.is_closing():
+            return False
+        conn.transport.write(frame)  # type: ignore[attr-defined]
+        return True
+
+    def _opened(self, conn: _ProcessConnection) -> None:
+        self._open[conn._id] = conn
         self._idle.clear()
 
-    def _closed(self, stream_id: int) -> None:
-        self._open.discard(stream_id)
-        self.sequencer.close_stream(stream_id)
+    def _closed(self, conn: _ProcessConnection, proc: str | None) -> None:
+        self._open.pop(conn._id, None)
+        self.sequencer.close_stream(conn._id)
+        if proc is not None:
+            self.on_hold(conn._id, proc, None)
         if not self._open:
             self._idle.set()
 

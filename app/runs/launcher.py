@@ -9,8 +9,11 @@ each scenario process dies with its runner.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import threading
+from collections.abc import Iterator
 from multiprocessing import forkserver, spawn
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -19,55 +22,69 @@ from typing import Any
 from app.runs import runner
 
 PRELOAD = ["app.runs.runner", "app.scenarios.registry"]
+RUNNER_NAME = "mpscope-run-"
 
 _context = multiprocessing.get_context("forkserver")
-RUNNER_NAME = "mpscope-run-"
-_original_preparation = spawn.get_preparation_data
+_preparing = threading.Lock()
 
 
-def _preparation_data(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = _original_preparation(name)
-    if name.startswith(RUNNER_NAME):
-        # A forkserver child re-imports the parent's __main__ before it runs. The runner
-        # replaces __main__ with the scenario program, so that import would only cost
-        # time (the uvicorn or pytest script) and run any script's unguarded code.
-        data.pop("init_main_from_path", None)
-        data.pop("init_main_from_name", None)
-    return data
+@contextlib.contextmanager
+def _runner_preparation() -> Iterator[None]:
+    """While a runner is being started: leave the server's ``__main__`` out of what the
+    forkserver child prepares. A forkserver child re-imports its parent's ``__main__``
+    before it runs; the runner replaces ``__main__`` with the program, so that import
+    would only cost time (the uvicorn or pytest script) and run any script's unguarded
+    code. Only for the start in progress, so nothing else in the process is affected."""
+    with _preparing:
+        original = spawn.get_preparation_data
 
+        def preparation_data(name: str) -> dict[str, Any]:
+            data: dict[str, Any] = original(name)
+            if name.startswith(RUNNER_NAME):
+                data.pop("init_main_from_path", None)
+                data.pop("init_main_from_name", None)
+            return data
 
-spawn.get_preparation_data = _preparation_data
+        spawn.get_preparation_data = preparation_data
+        try:
+            yield
+        finally:
+            spawn.get_preparation_data = original
 
 
 def _noop() -> None:
     pass
 
 
-def warm_up() -> None:
-    """Start the forkserver and wait until it has imported everything (blocking, ~0.3 s),
-    so the first run starts as fast as the others."""
-    _context.set_forkserver_preload(PRELOAD)
-    probe = _context.Process(target=_noop, name=f"{RUNNER_NAME}warm-up")
-    probe.start()
-    probe.join()
-    probe.close()
+class Launcher:
+    """How a run is launched: a runner process forked by a pre-warmed forkserver."""
+
+    def warm_up(self) -> None:
+        """Start the forkserver and wait until it has imported everything (blocking,
+        ~0.3 s), so the first run starts as fast as the others."""
+        _context.set_forkserver_preload(PRELOAD)
+        probe = _context.Process(target=_noop, name=f"{RUNNER_NAME}warm-up")
+        with _runner_preparation():
+            probe.start()
+        probe.join()
+        probe.close()
+
+    def launch(self, config: runner.RunnerConfig) -> BaseProcess:
+        _context.set_forkserver_preload(PRELOAD)
+        proc = _context.Process(target=runner.run, args=(config,), name=f"{RUNNER_NAME}{config.run_id}")
+        with _runner_preparation():
+            proc.start()
+        return proc
 
 
-def stop() -> None:
+def stop_forkserver() -> None:
     """Stop the forkserver (at server shutdown), so nothing of ours outlives the server by
     even the moment it would take the forkserver to notice. Uses the stdlib's own stop
     (documented there for tests); a Python without it leaves the forkserver to exit when
     its alive pipe closes."""
-    stop_forkserver = getattr(forkserver._forkserver, "_stop", None)
-    if stop_forkserver is not None:
-        stop_forkserver()
-
-
-def launch(config: runner.RunnerConfig) -> BaseProcess:
-    _context.set_forkserver_preload(PRELOAD)
-    proc = _context.Process(target=runner.run, args=(config,), name=f"{RUNNER_NAME}{config.run_id}")
-    proc.start()
-    return proc
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
 
 
 def signal_group(pgid: int, sig: int) -> bool:

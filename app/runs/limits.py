@@ -1,4 +1,5 @@
-"""Admission: how many runs may run at once, per server and per client, and how often."""
+"""Limits: how long a run may take and how much is kept (``RunLimits``), and admission: how
+many runs may run at once, per server and per client, and how often."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    timeout_s: float = 30.0
+    grace_s: float = 0.5  # between SIGTERM and SIGKILL
+    keep_runs: int = 200
+    keep_bytes: int = 256 * 2**20  # events of finished runs held in memory, in total
+    settle_s: float = 2.0  # how long killed processes get to close their connections
 
 
 @dataclass(frozen=True)

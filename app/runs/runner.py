@@ -1,9 +1,13 @@
-"""The runner: the scenario's main process, made by the forkserver for each run.
+"""The runner: the program's main process, made by the forkserver for each run.
 
 It gets its own session (so the server can kill the whole tree with one killpg), asks to
 die with its parent, drops the file descriptors it inherited from the forkserver, makes
 multiprocessing believe it is a fresh ``python program.py``, installs the tracer and runs
 the program as ``__main__``.
+
+The program runs from a file of its own in the run's directory, written from the
+program's source: spawn and forkserver children re-import ``__main__`` from that file, so
+they see the very source the run shows (parameters filled in), not a file elsewhere.
 """
 
 from __future__ import annotations
@@ -18,28 +22,29 @@ import platform
 import sys
 import traceback
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import forkserver, process, resource_tracker, util
+from pathlib import Path
 from typing import Any
 
+from app.events import keys
+from app.events import kinds as K
+from app.runs.program import Program
 from app.tracing.context import TraceContext
-from app.tracing.install import install
 from app.tracing.processes import die_with_parent
+from app.tracing.tracer import install
 
 
 @dataclass(frozen=True)
 class RunnerConfig:
     run_id: str
-    scenario: str
-    params: dict[str, Any]
-    source: str
-    program_path: str
+    program: Program
     pace_ms: int
     start_method: str
     socket_path: str
     run_dir: str
     t0: float
-    watch: tuple[str, ...] = field(default_factory=tuple)
+    gate: str = "free"
 
 
 def _detach_from_forkserver() -> None:
@@ -76,18 +81,28 @@ def _become_fresh_main(config: RunnerConfig) -> None:
     multiprocessing.set_start_method(config.start_method, force=True)
 
 
-def _execute(config: RunnerConfig) -> int:
+def _write_program(config: RunnerConfig) -> str:
+    """The program's file in the run's directory; its path is the program's ``__file__``."""
+    path = Path(config.run_dir) / Path(config.program.filename).name
+    path.write_text(config.program.source)
+    return str(path)
+
+
+def _execute(program: Program, path: str) -> int:
     """Run the program as ``__main__``; return the exit status Python would give it."""
     module = types.ModuleType("__main__")
-    module.__file__ = config.program_path
+    module.__file__ = path
     module.__builtins__ = builtins  # type: ignore[attr-defined]
     sys.modules["__main__"] = module
-    sys.argv = [config.program_path]
-    # Tracebacks should quote the source that ran (parameters filled in), not the file.
-    lines = config.source.splitlines(keepends=True)
-    linecache.cache[config.program_path] = (len(config.source), None, lines, config.program_path)
+    sys.argv = [path, *program.args]
+    # As `python program.py` would have it, the program's own directory comes first (the
+    # server's entries stay after it: spawned children must import the tracer).
+    sys.path.insert(0, os.path.dirname(path))
+    # Tracebacks quote the source that ran, whatever happens to the file meanwhile.
+    lines = program.source.splitlines(keepends=True)
+    linecache.cache[path] = (len(program.source), None, lines, path)
     try:
-        exec(compile(config.source, config.program_path, "exec"), module.__dict__)  # noqa: S102
+        exec(compile(program.source, path, "exec"), module.__dict__)  # noqa: S102
     except SystemExit as exc:
         if exc.code is None:
             return 0
@@ -107,40 +122,43 @@ def run(config: RunnerConfig) -> None:
     die_with_parent(os.getppid())
     _detach_from_forkserver()
     _become_fresh_main(config)
+    program = config.program
+    path = _write_program(config)
     ctx = TraceContext(
         socket_path=config.socket_path,
         t0=config.t0,
-        program_path=config.program_path,
+        program_path=path,
         pace_s=config.pace_ms / 1000,
-        watch=config.watch,
+        gate=config.gate,
+        watch=program.watch,
         start_method=config.start_method,
     )
     em = install(ctx, "main", "main")
     em.emit(
-        "run.start",
+        K.RUN_START,
         None,
         None,
         {
-            "scenario": config.scenario,
-            "params": config.params,
+            "scenario": program.name,
+            "params": program.params,
             "pace_ms": config.pace_ms,
             "start_method": config.start_method,
             "python": platform.python_version(),
         },
     )
     em.emit(
-        "proc.start",
+        K.PROC_START,
         None,
         None,
         {"parent": None, "ppid": os.getppid(), "target": None, "role": "main"},
     )
     em.flush()
-    code = _execute(config)
+    code = _execute(program, path)
     # What the interpreter does at exit: run finalizers (a Manager not closed by `with`
     # shuts down here), join children the program left running.
     util._exit_function()  # type: ignore[attr-defined]
     sys.stdout.flush()
     sys.stderr.flush()
-    em.emit("proc.exit", None, None, {"exitcode": code}, key=f"{em.pid}.x")
+    em.emit(K.PROC_EXIT, None, None, {"exitcode": code}, key=keys.exited(em.pid))
     em.close()
     sys.exit(code)

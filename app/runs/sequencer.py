@@ -5,9 +5,9 @@ batches of different processes can arrive in any order. The sequencer keeps one 
 connection and releases, among the queue heads that are ready, the one with the earliest
 timestamp. A head is ready unless it names, in ``after``, a key no released event has
 made yet (a get whose put is still in the producer's unsent batch); it becomes ready once
-that key is released, or once the producer's connection has closed and none of its
-queued events makes the key (the producer was killed before it could send it), or when
-the run is over.
+that key is released, or once the key's producer (its pid: ``app/events/keys.py``) has
+closed its connection and none of its queued events makes the key (the producer was
+killed before it could send it), or when the run is over.
 """
 
 from __future__ import annotations
@@ -15,18 +15,10 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
-# (kind, t, obj, line, fields, key, after) as sent by app/tracing/emitter.py
-WireEvent = tuple[str, float, str | None, int | None, dict[str, Any] | None, str | None, str | None]
-# (pid, proc, event) handed on in release order
-Released = tuple[int, str, WireEvent]
-
-
-def producer_pid(key: str) -> int | None:
-    """Keys made by the tracer start with the producing process's pid: ``"1234.5"``."""
-    head = key.split(".", 1)[0]
-    return int(head) if head.isdigit() else None
+from app.events import keys
+from app.events.wire import WireEvent
+from app.runs.encoder import Released
 
 
 class Sequencer:
@@ -79,7 +71,7 @@ class Sequencer:
         after = ev[6]
         if after is None or after in self._made:
             return True
-        pid = producer_pid(after)
+        pid = keys.producer(after)
         return pid is not None and pid in self._gone and after not in self._pending_keys.get(pid, ())
 
     def _drain(self) -> None:

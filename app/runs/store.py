@@ -28,6 +28,8 @@ from typing import Any
 
 import msgspec
 
+from app.runs.archive import ArchiveError
+
 FILENAME = "runs.sqlite3"  # the store's file inside MPSCOPE_DATA_DIR
 SCHEMA_VERSION = 1  # PRAGMA user_version; bump it with a migration in _migrate
 APPLICATION_ID = 0x6D707363  # "mpsc": PRAGMA application_id marks the file as ours
@@ -60,7 +62,7 @@ _SCHEMA = (
 _CORRUPT_CODES = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 
-class StoreError(Exception):
+class StoreError(ArchiveError):
     """The run store cannot be used; the message names the file and the reason."""
 
 
@@ -73,6 +75,8 @@ class RunTooLarge(StoreError):
 
 
 class RunStore:
+    """The embedded archive of finished runs (see app/runs/archive.py)."""
+
     def __init__(self, path: Path, max_runs: int, max_bytes: int) -> None:
         if max_runs < 1 or max_bytes < 1:
             raise ValueError("max_runs and max_bytes must be at least 1")

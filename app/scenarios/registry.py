@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.runs.program import Program
 from app.scenarios import source as source_mod
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -117,6 +118,16 @@ class Scenario:
     def render(self, params: Params) -> str:
         return source_mod.render(
             self.source, {name: getattr(params, name) for name in type(params).model_fields}
+        )
+
+    def make_program(self, params: Params) -> Program:
+        """The program a run of this scenario runs, with ``params`` filled in."""
+        return Program(
+            name=self.id,
+            source=self.render(params),
+            filename=self.path.name,
+            params=params.model_dump(mode="json"),
+            watch=self.watch,
         )
 
 

@@ -14,6 +14,7 @@ class TraceContext:
     t0: float
     program_path: str
     pace_s: float = 0.0
+    gate: str = "free"  # see app/tracing/gate.py
     watch: tuple[str, ...] = ()
     start_method: str = "fork"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -24,6 +25,6 @@ class TraceContext:
         # of the scenario's (the Process object holding this context is unpickled right
         # before its _bootstrap runs).
         object.__setattr__(self, "__dict__", state)
-        from app.tracing.install import install_in_spawned_child
+        from app.tracing.tracer import install_in_spawned_child
 
         install_in_spawned_child(self)

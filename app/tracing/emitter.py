@@ -1,13 +1,10 @@
-"""The per-process event emitter: batches events and sends them to the run's event socket.
+"""The per-process emitter: batches events, sends them to the run's event socket, and
+passes each traced operation through the process's gate.
 
 Each traced process opens its own stream connection to the server's per-run Unix socket,
 so a process's events arrive in the order it emitted them and a closed connection tells
-the server that the process is gone. Frames are a 4-byte big-endian length and a msgpack
-array ``[pid, proc, [event, ...]]``; an event is the tuple
-``(kind, t, obj, line, fields, key, after)``: ``key`` names something this event makes
-happen (an item put into a queue), ``after`` names what must be ordered before it (the put
-of the item a get took out). The server's sequencer uses the two to keep causal order
-across processes however their batches interleave.
+the server that the process is gone. The frames are described in ``app/events/wire.py``;
+the keys an event makes and waits for (``key``, ``after``) in ``app/events/keys.py``.
 
 Batching keeps tracing cheap: events are sent when the batch is large, when the last send
 is more than ``FLUSH_S`` old, before the process blocks or sleeps, before it forks, during
@@ -19,42 +16,37 @@ from __future__ import annotations
 import itertools
 import os
 import socket
-import struct
 import threading
 import time
 from typing import Any, SupportsIndex
 
-import msgspec
-
+from app.events import keys, wire
 from app.tracing.context import TraceContext
+from app.tracing.gate import Gate
 
 BATCH = 512
 FLUSH_S = 0.01
-_HEADER = struct.Struct(">I")
-_encoder = msgspec.msgpack.Encoder()
 _monotonic = time.monotonic
 _real_sleep = time.sleep
-
-WireEvent = tuple[str, float, str | None, int | None, dict[str, Any] | None, str | None, str | None]
 
 
 class Emitter:
     """One per traced process (reset in place after a fork)."""
 
-    def __init__(self, ctx: TraceContext, proc: str, role: str) -> None:
+    def __init__(self, ctx: TraceContext, proc: str, role: str, gate: Gate) -> None:
         self.ctx = ctx
         self.proc = proc
         self.role = role
         self.pid = os.getpid()
         self.t0 = ctx.t0
-        self.pace_s = ctx.pace_s
+        self.gate = gate
         self._lock = threading.Lock()
-        self._buf: list[WireEvent] = []
+        self._buf: list[wire.WireEvent] = []
         self._sock: socket.socket | None = None
         self._broken = False
         self._last_flush = _monotonic()
         self._msgs = itertools.count(1)
-        self._msg_prefix = f"{self.pid}."
+        self._msg_prefix = keys.message_prefix(self.pid)
         self._uids = itertools.count(1)
         self.children: set[str] = set()
         self.pending_child: tuple[str, str] | None = None
@@ -62,7 +54,7 @@ class Emitter:
     # -- identities ------------------------------------------------------------------
 
     def new_msg(self) -> str:
-        """A run-unique message id whose prefix is this process's pid."""
+        """A run-unique message id, ``keys.message(pid, n)`` built without a call."""
         return self._msg_prefix + str(next(self._msgs))
 
     def new_uid(self) -> str:
@@ -79,6 +71,35 @@ class Emitter:
             name = f"{base}#{n}"
         self.children.add(name)
         return name
+
+    # -- the gate --------------------------------------------------------------------
+
+    def before(self, kind: str, obj: str | None, line: int | None) -> None:
+        """Called before a traced operation takes effect, with no lock held."""
+        gate = self.gate
+        if gate.holds:
+            gate.before(self, kind, obj, line)
+
+    def after(self) -> None:
+        """Called after a traced operation took effect and its event was emitted."""
+        gate = self.gate
+        if gate.paces:
+            gate.after(self)
+
+    def hold(self, op: wire.Hold) -> None:
+        """Send what is waiting and that this process is about to do ``op``; block until
+        the server says go (or is gone: then go on, the run is ending)."""
+        with self._lock:
+            self._flush_locked(_monotonic(), op)
+            sock = None if self._broken else self._sock
+        if sock is None:
+            return
+        try:
+            command = wire.read_command(sock)
+        except OSError:
+            command = None
+        if command is None:
+            self._broken = True
 
     # -- sending ---------------------------------------------------------------------
 
@@ -119,24 +140,18 @@ class Emitter:
             finally:
                 self._lock.release()
 
-    def op_done(self) -> None:
-        """Called after each traced operation: at a pace, show it and give people time."""
-        if self.pace_s:
-            self.flush()
-            _real_sleep(self.pace_s)
-
-    def _flush_locked(self, now: float) -> None:
+    def _flush_locked(self, now: float, hold: wire.Hold | None = None) -> None:
         self._last_flush = now
-        if not self._buf:
+        if not self._buf and hold is None:
             return
         batch, self._buf = self._buf, []
         if self._broken:
             return
-        frame = _encoder.encode((self.pid, self.proc, batch))
+        frame = wire.batch_frame(self.pid, self.proc, batch, hold)
         try:
             if self._sock is None:
                 self._sock = self._connect()
-            self._sock.sendall(_HEADER.pack(len(frame)) + frame)
+            self._sock.sendall(frame)
         except OSError:
             # The server is gone or cancelled the run; the process is about to be killed.
             # Dropping events beats crashing the learner's program with our error.
@@ -172,7 +187,7 @@ class Emitter:
             self._sock.close()
             self._sock = None
         self.pid = os.getpid()
-        self._msg_prefix = f"{self.pid}."
+        self._msg_prefix = keys.message_prefix(self.pid)
         self.proc = f"{self.proc}/fork"
         self.role = "worker"
         self.children = set()
@@ -182,7 +197,8 @@ class Emitter:
         self._last_flush = _monotonic()
 
 
-# The emitter of this process, or None when the process is not traced.
+# The emitter of this process, or None when the process is not traced. Only the tracer
+# (app/tracing/tracer.py) sets it; primitives read it on every operation.
 EMITTER: Emitter | None = None
 
 
@@ -195,8 +211,3 @@ def sleep(seconds: float | SupportsIndex) -> None:
     if em is not None:
         em.flush_if_free()
     _real_sleep(seconds)
-
-
-def set_current(emitter: Emitter | None) -> None:
-    global EMITTER
-    EMITTER = emitter

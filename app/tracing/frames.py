@@ -12,7 +12,7 @@ import dis
 import sys
 from types import CodeType, FrameType
 
-# Set by install(): the file whose frames count as "the scenario".
+# Set by the tracer (app/tracing/tracer.py): the file whose frames count as "the program".
 program_path: str | None = None
 
 _STORES = frozenset({"STORE_NAME", "STORE_FAST", "STORE_GLOBAL", "STORE_DEREF"})

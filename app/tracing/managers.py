@@ -15,8 +15,10 @@ from collections.abc import Callable
 from multiprocessing import managers
 from typing import Any
 
+from app.events import keys
+from app.events import kinds as K
 from app.tracing import emitter, frames
-from app.tracing.values import describe
+from app.tracing.values import describe, value_fields
 
 # Typed loosely: subclassed with private parts the stubs do not describe.
 _ListProxy: Any = managers.ListProxy
@@ -25,60 +27,52 @@ _SyncManager: Any = managers.SyncManager
 
 _MSG = "_mps_msg"
 _NAME = "_mps_name"
+_SERVER = "_mps_server"  # the pid of the manager's server process, where it is known
 
 
 def _describe_args(args: tuple[Any, ...]) -> list[Any]:
     return [describe(a)[0] for a in args]
 
 
-def _result_fields(method: str, msg: str, value: Any, error: str | None) -> dict[str, Any]:
-    if error is not None:
-        return {"method": method, "msg": msg, "error": error}
-    v, rep = describe(value)
-    out = {"method": method, "msg": msg, "value": v}
-    if rep is not None:
-        out["repr"] = rep
-    return out
-
-
 def traced_call(
     name: str | None,
+    server: int | None,
     method: str,
     args: tuple[Any, ...],
     send: Callable[[dict[str, Any]], Any],
     shown: Callable[[Any], Any] = lambda result: result,
 ) -> Any:
     """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call and
-    ``shown(result)`` is what the event reports as its value."""
+    ``shown(result)`` is what the event reports as its value. ``server`` is the pid of the
+    manager's server process: the result is ordered after the server's serving of the call
+    (unknown for a manager this run did not start, whose server is not traced)."""
     em = emitter.EMITTER
     if em is None or name is None:
         return send({})
     line = frames.scenario_line()
+    em.before(K.MANAGER_CALL, name, line)
     msg = em.new_msg()
     em.emit(
-        "manager.call",
+        K.MANAGER_CALL,
         name,
         line,
         {"method": method, "args": _describe_args(args), "msg": msg},
         key=msg,
     )
     em.flush()  # the caller now blocks until the server replies
+    served = keys.reply(server, msg) if server is not None else None
     try:
         result = send({_MSG: msg})
     except Exception as exc:
         # A dead server never sends its half; don't wait for it.
-        after = None if isinstance(exc, (EOFError, OSError)) else "r" + msg
-        em.emit(
-            "manager.result",
-            name,
-            line,
-            _result_fields(method, msg, None, type(exc).__name__),
-            after=after,
-        )
-        em.op_done()
+        after = None if isinstance(exc, (EOFError, OSError)) else served
+        fields = {"method": method, "msg": msg, "error": type(exc).__name__}
+        em.emit(K.MANAGER_RESULT, name, line, fields, after=after)
+        em.after()
         raise
-    em.emit("manager.result", name, line, _result_fields(method, msg, shown(result), None), after="r" + msg)
-    em.op_done()
+    fields = value_fields(shown(result), method=method, msg=msg)
+    em.emit(K.MANAGER_RESULT, name, line, fields, after=served)
+    em.after()
     return result
 
 
@@ -95,9 +89,12 @@ class _ProxyShown:
 class _TracedProxy(managers.BaseProxy):
     """Mixin for proxies: carries the variable name and traces every exposed method."""
 
-    def __init__(self, *args: Any, _mps_name: str | None = None, **kwds: Any) -> None:
+    def __init__(
+        self, *args: Any, _mps_name: str | None = None, _mps_server: int | None = None, **kwds: Any
+    ) -> None:
         super().__init__(*args, **kwds)
         self._mps_name = _mps_name
+        self._mps_server = _mps_server
 
     def __repr__(self) -> str:
         # What the program would print without the tracer: the stdlib proxy's name.
@@ -106,7 +103,7 @@ class _TracedProxy(managers.BaseProxy):
 
     def __reduce__(self) -> tuple[Any, ...]:
         func, (cls, token, serializer, kwds) = super().__reduce__()
-        return func, (cls, token, serializer, {**kwds, _NAME: self._mps_name})
+        return func, (cls, token, serializer, {**kwds, _NAME: self._mps_name, _SERVER: self._mps_server})
 
     def _callmethod(
         self, methodname: str, args: tuple[Any, ...] = (), kwds: dict[str, Any] | None = None
@@ -117,6 +114,7 @@ class _TracedProxy(managers.BaseProxy):
             return call(methodname, args, kwds)  # '#GETVALUE', '__repr__'…: internal, untraced
         return traced_call(
             self._mps_name,
+            self._mps_server,
             methodname,
             args,
             lambda extra: call(methodname, args, {**kwds, **extra}),
@@ -166,21 +164,18 @@ def _serve_traced(
     if msg is not None:
         fields["msg"] = msg
     after = msg
-    key = "r" + msg if msg is not None else None
+    key = keys.reply(em.pid, msg) if msg is not None else None
     try:
         result = run()
     except Exception as exc:
         fields["error"] = type(exc).__name__
         fields["state"] = _state(obj)
-        em.emit("manager.serve", obj._mps_name, None, fields, key=key, after=after)
+        em.emit(K.MANAGER_SERVE, obj._mps_name, None, fields, key=key, after=after)
         em.flush()  # before the reply leaves, so the caller's result is ordered after
         raise
-    value, rep = describe(result)
-    fields["value"] = value
-    if rep is not None:
-        fields["repr"] = rep
+    fields = value_fields(result, **fields)
     fields["state"] = _state(obj)
-    em.emit("manager.serve", obj._mps_name, None, fields, key=key, after=after)
+    em.emit(K.MANAGER_SERVE, obj._mps_name, None, fields, key=key, after=after)
     em.flush()
     return result
 
@@ -239,13 +234,15 @@ class TracedSyncManager(_SyncManager):  # type: ignore[misc]
                 authkey=self._authkey,
                 exposed=exposed,
                 _mps_name=name,
+                _mps_server=server,
             )
             conn = self._Client(token.address, authkey=self._authkey)
             managers.dispatch(conn, None, "decref", (token.id,))  # type: ignore[attr-defined]
             return proxy
 
+        server = self._process.pid if self._process is not None else None
         # The result is the proxy: show its type, not its (run-specific) address.
-        return traced_call(name, typeid, args, create, shown=lambda proxy: _ProxyShown(proxy))
+        return traced_call(name, server, typeid, args, create, shown=lambda proxy: _ProxyShown(proxy))
 
     def list(self, *args: Any) -> Any:
         return self._traced_create("list", TracedListProxy, args, sys._getframe(1))

@@ -6,30 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 from app.tracing.emitter import Emitter
-from app.tracing.values import describe
+from app.tracing.values import value_fields
 
 
 def sent(
     em: Emitter, kind: str, obj: str | None, line: int | None, msg: str, item: Any, **extra: Any
 ) -> None:
     """``item`` left with id ``msg``: the event makes the key its receiver will wait for."""
-    value, rep = describe(item)
-    fields = {"value": value, "msg": msg, **extra}
-    if rep is not None:
-        fields["repr"] = rep
-    em.emit(kind, obj, line, fields, key=msg)
-    em.op_done()
+    em.emit(kind, obj, line, value_fields(item, msg=msg, **extra), key=msg)
+    em.after()
 
 
 def received(em: Emitter, kind: str, obj: str | None, line: int | None, msg: str, item: Any) -> None:
     """``item`` arrived with id ``msg``: ordered after the event of its sending."""
-    value, rep = describe(item)
-    fields = {"value": value, "msg": msg} if rep is None else {"value": value, "repr": rep, "msg": msg}
-    em.emit(kind, obj, line, fields, after=msg)
-    em.op_done()
+    em.emit(kind, obj, line, value_fields(item, msg=msg), after=msg)
+    em.after()
 
 
 def failed(em: Emitter, kind: str, obj: str | None, line: int | None, error: str) -> None:
     """Nothing arrived (an empty queue's timeout, a closed pipe)."""
     em.emit(kind, obj, line, {"error": error})
-    em.op_done()
+    em.after()

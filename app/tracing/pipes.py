@@ -10,6 +10,7 @@ import sys
 from multiprocessing import connection, reduction
 from typing import Any
 
+from app.events import kinds as K
 from app.tracing import emitter, frames, messages
 from app.tracing.polling import nothing_to_read
 
@@ -25,30 +26,34 @@ class TracedConnection(connection.Connection):
             super().send((None, obj))
             return
         line = frames.scenario_line()
+        em.before(K.PIPE_SEND, self._mps_name, line)
         msg = em.new_msg()
         super().send((msg, obj))
-        messages.sent(em, "pipe.send", self._mps_name, line, msg, obj, peer=self._mps_peer)
+        messages.sent(em, K.PIPE_SEND, self._mps_name, line, msg, obj, peer=self._mps_peer)
 
     def recv(self) -> Any:
         em = emitter.EMITTER
         if em is None:
             return super().recv()[1]
         line = frames.scenario_line()
+        em.before(K.PIPE_RECV, self._mps_name, line)
         if nothing_to_read(self, self.fileno()):
-            em.emit("pipe.wait", self._mps_name, line, {"op": "recv"})
+            em.emit(K.PIPE_WAIT, self._mps_name, line, {"op": "recv"})
             em.flush()
         try:
             msg, obj = super().recv()
         except EOFError:
-            messages.failed(em, "pipe.recv", self._mps_name, line, "EOFError")
+            messages.failed(em, K.PIPE_RECV, self._mps_name, line, "EOFError")
             raise
-        messages.received(em, "pipe.recv", self._mps_name, line, msg, obj)
+        messages.received(em, K.PIPE_RECV, self._mps_name, line, msg, obj)
         return obj
 
     def close(self) -> None:
         em = emitter.EMITTER
         if em is not None and not self.closed:
-            em.emit("pipe.close", self._mps_name, frames.scenario_line(), None)
+            line = frames.scenario_line()
+            em.before(K.PIPE_CLOSE, self._mps_name, line)
+            em.emit(K.PIPE_CLOSE, self._mps_name, line, None)
         super().close()
 
 
@@ -61,7 +66,7 @@ def _wrap(conn: connection.Connection, name: str, peer: str) -> TracedConnection
     return traced
 
 
-def _reduce(conn: TracedConnection) -> tuple[Any, ...]:
+def reduce_connection(conn: TracedConnection) -> tuple[Any, ...]:
     # For spawn/forkserver children: send the fd over, keep the names.
     return _rebuild, (
         reduction.DupFd(conn.fileno()),
@@ -79,10 +84,6 @@ def _rebuild(df: Any, readable: bool, writable: bool, name: str, peer: str) -> T
     return traced
 
 
-def register_reducer() -> None:
-    reduction.register(TracedConnection, _reduce)
-
-
 def make_pipe(ctx: Any, duplex: bool = True) -> tuple[TracedConnection, TracedConnection]:
     """Replacement for ``BaseContext.Pipe``."""
     em = emitter.EMITTER
@@ -96,5 +97,5 @@ def make_pipe(ctx: Any, duplex: bool = True) -> tuple[TracedConnection, TracedCo
     c1, c2 = connection.Pipe(duplex)
     ends = _wrap(c1, first, second), _wrap(c2, second, first)
     if em is not None:
-        em.emit("pipe.new", first, frames.scenario_line(), {"peer": second, "duplex": duplex})
+        em.emit(K.PIPE_NEW, first, frames.scenario_line(), {"peer": second, "duplex": duplex})
     return ends

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from app.events import keys
+from app.events import kinds as K
 from app.tracing import emitter, frames
 from app.tracing.context import TraceContext
 
@@ -58,6 +60,7 @@ def _start(self: BaseProcess) -> None:
         _orig_start(self)
         return
     line = frames.scenario_line()
+    em.before(K.PROC_SPAWN, None, line)
     target = _target_of(self)
     tname = getattr(target, "__name__", None)
     if em.pending_child is not None:
@@ -80,10 +83,11 @@ def _start(self: BaseProcess) -> None:
         else None
     )
     _orig_start(self)
-    fields = {"child": name, "child_pid": self.pid, "target": tname, "role": role}
-    em.emit("proc.spawn", None, line, fields, key=f"{em.pid}.s{self.pid}")
+    child_pid: int = self.pid  # type: ignore[assignment]  # set by start()
+    fields = {"child": name, "child_pid": child_pid, "target": tname, "role": role}
+    em.emit(K.PROC_SPAWN, None, line, fields, key=keys.spawn(em.pid, child_pid))
     em.flush()
-    em.op_done()
+    em.after()
 
 
 def _bootstrap(self: BaseProcess, parent_sentinel: Any = None) -> int:
@@ -94,7 +98,7 @@ def _bootstrap(self: BaseProcess, parent_sentinel: Any = None) -> int:
     method = self._start_method or ctx.start_method  # type: ignore[attr-defined]
     fork_child = method == "fork"
     die_with_parent(self._parent_pid if fork_child else None)  # type: ignore[attr-defined]
-    from app.tracing.install import begin_process
+    from app.tracing.tracer import begin_process
 
     em = begin_process(ctx, name, self._mps_role)  # type: ignore[attr-defined]
     ppid = self._parent_pid  # type: ignore[attr-defined]
@@ -106,15 +110,15 @@ def _bootstrap(self: BaseProcess, parent_sentinel: Any = None) -> int:
         "role": self._mps_role,  # type: ignore[attr-defined]
     }
     em.emit(
-        "proc.start",
+        K.PROC_START,
         None,
         self._mps_target_line,  # type: ignore[attr-defined]
         fields,
-        after=f"{ppid}.s{em.pid}",
+        after=keys.spawn(ppid, em.pid),
     )
     em.flush()
     code: int = _orig_bootstrap(self, parent_sentinel)
-    em.emit("proc.exit", None, None, {"exitcode": code}, key=f"{em.pid}.x")
+    em.emit(K.PROC_EXIT, None, None, {"exitcode": code}, key=keys.exited(em.pid))
     em.close()
     return code
 
@@ -127,19 +131,17 @@ def _join(self: BaseProcess, timeout: float | None = None) -> None:
         _orig_join(self, timeout)
         return
     line = frames.scenario_line()
+    em.before(K.PROC_JOIN, None, line)
     if popen.poll() is None:
-        em.emit("proc.wait", None, line, {"child": name})
+        em.emit(K.PROC_WAIT, None, line, {"child": name})
         em.flush()
     _orig_join(self, timeout)
     code = self.exitcode
     # A finished child sent its proc.exit before it exited; order the join after it.
-    after = f"{self.pid}.x" if code is not None else None
-    em.emit("proc.join", None, line, {"child": name, "exitcode": code}, after=after)
-    em.op_done()
+    after = keys.exited(self.pid) if code is not None and self.pid is not None else None
+    em.emit(K.PROC_JOIN, None, line, {"child": name, "exitcode": code}, after=after)
+    em.after()
 
 
-def patch() -> None:
-    BaseProcess.__init__ = _init  # type: ignore[method-assign]
-    BaseProcess.start = _start  # type: ignore[method-assign]
-    BaseProcess.join = _join  # type: ignore[method-assign]
-    BaseProcess._bootstrap = _bootstrap  # type: ignore[attr-defined]
+# What the tracer puts on BaseProcess (app/tracing/tracer.py).
+METHODS = {"__init__": _init, "start": _start, "join": _join, "_bootstrap": _bootstrap}

@@ -11,6 +11,7 @@ import sys
 from multiprocessing import queues
 from typing import Any
 
+from app.events import kinds as K
 from app.tracing import emitter, frames, messages
 from app.tracing.polling import nothing_to_read
 
@@ -38,35 +39,40 @@ class TracedQueue(_Queue):  # type: ignore[misc]
             super().put((None, obj), block, timeout)
             return
         line = frames.scenario_line()
+        em.before(K.QUEUE_PUT, self._mps_name, line)
         if block and self._mps_bounded and self.full():
-            em.emit("queue.wait", self._mps_name, line, {"op": "put"})
+            em.emit(K.QUEUE_WAIT, self._mps_name, line, {"op": "put"})
             em.flush()
         msg = em.new_msg()
         super().put((msg, obj), block, timeout)
-        messages.sent(em, "queue.put", self._mps_name, line, msg, obj)
+        messages.sent(em, K.QUEUE_PUT, self._mps_name, line, msg, obj)
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         em = emitter.EMITTER
         if em is None:
             return super().get(block, timeout)[1]
         line = frames.scenario_line()
+        em.before(K.QUEUE_GET, self._mps_name, line)
         if block and nothing_to_read(self, self._reader.fileno()):
-            em.emit("queue.wait", self._mps_name, line, {"op": "get"})
+            em.emit(K.QUEUE_WAIT, self._mps_name, line, {"op": "get"})
             em.flush()
         try:
             msg, obj = super().get(block, timeout)
         except stdlib_queue.Empty:
-            messages.failed(em, "queue.get", self._mps_name, line, "Empty")
+            messages.failed(em, K.QUEUE_GET, self._mps_name, line, "Empty")
             raise
-        messages.received(em, "queue.get", self._mps_name, line, msg, obj)
+        messages.received(em, K.QUEUE_GET, self._mps_name, line, msg, obj)
         return obj
 
     def empty(self) -> bool:
-        result: bool = super().empty()
         em = emitter.EMITTER
-        if em is not None:
-            em.emit("queue.empty", self._mps_name, frames.scenario_line(), {"value": result})
-            em.op_done()
+        if em is None:
+            return bool(super().empty())
+        line = frames.scenario_line()
+        em.before(K.QUEUE_EMPTY, self._mps_name, line)
+        result: bool = super().empty()
+        em.emit(K.QUEUE_EMPTY, self._mps_name, line, {"value": result})
+        em.after()
         return result
 
 
@@ -77,5 +83,5 @@ def make_queue(ctx: Any, maxsize: int = 0) -> TracedQueue:
     name = em.object_name(names, "queue") if em else (names[0] if names else "queue")
     q = TracedQueue(maxsize, ctx=ctx.get_context(), name=name)
     if em is not None:
-        em.emit("queue.new", name, frames.scenario_line(), {"maxsize": maxsize})
+        em.emit(K.QUEUE_NEW, name, frames.scenario_line(), {"maxsize": maxsize})
     return q

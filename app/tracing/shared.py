@@ -15,22 +15,16 @@ from multiprocessing import sharedctypes
 from multiprocessing.context import assert_spawning
 from typing import Any
 
+from app.events import keys
+from app.events import kinds as K
 from app.tracing import emitter, frames
-from app.tracing.values import describe
+from app.tracing.values import value_fields
 
 # Typed loosely: these are subclassed and patched, which their stubs do not foresee.
 _Synchronized: Any = sharedctypes.Synchronized
 _SynchronizedArray: Any = sharedctypes.SynchronizedArray
 _ORIGINAL_VALUE = sharedctypes.Value
 _ORIGINAL_ARRAY = sharedctypes.Array
-
-
-def _fields(value: Any, **extra: Any) -> dict[str, Any]:
-    v, rep = describe(value)
-    out = {"value": v, **extra}
-    if rep is not None:
-        out["repr"] = rep
-    return out
 
 
 class _Versioned:
@@ -44,22 +38,26 @@ class _Versioned:
 
     def _mps_read(self, kind: str, index: Any, read: Any) -> Any:
         line = frames.scenario_line(3)
+        em = emitter.EMITTER
+        if em is not None:
+            em.before(kind, self._mps_name, line)  # outside the lock: a held gate blocks
         with self._lock:
             value = read()
             version, writer = self._mps_meta[0], self._mps_meta[1]
-        em = emitter.EMITTER
         if em is not None:
             extra: dict[str, Any] = {"version": version}
             if index is not None:
                 extra["index"] = index
-            after = f"{writer}.v{self._mps_uid}.{version}" if version else None
-            em.emit(kind, self._mps_name, line, _fields(value, **extra), after=after)
-            em.op_done()
+            after = keys.write(writer, self._mps_uid, version) if version else None
+            em.emit(kind, self._mps_name, line, value_fields(value, **extra), after=after)
+            em.after()
         return value
 
     def _mps_write(self, kind: str, index: Any, write: Any, read: Any) -> None:
         line = frames.scenario_line(3)
         em = emitter.EMITTER
+        if em is not None:
+            em.before(kind, self._mps_name, line)  # outside the lock: a held gate blocks
         pid = em.pid if em is not None else 0
         with self._lock:
             write()
@@ -71,23 +69,23 @@ class _Versioned:
             extra: dict[str, Any] = {"version": version}
             if index is not None:
                 extra["index"] = index
-            after = f"{prev_writer}.v{self._mps_uid}.{prev}" if prev else None
-            key = f"{pid}.v{self._mps_uid}.{version}"
-            em.emit(kind, self._mps_name, line, _fields(stored, **extra), key=key, after=after)
-            em.op_done()
+            after = keys.write(prev_writer, self._mps_uid, prev) if prev else None
+            key = keys.write(pid, self._mps_uid, version)
+            em.emit(kind, self._mps_name, line, value_fields(stored, **extra), key=key, after=after)
+            em.after()
 
 
 class TracedValue(_Versioned, _Synchronized):  # type: ignore[misc]
     @property
     def value(self) -> Any:
-        return self._mps_read("value.get", None, lambda: self._obj.value)
+        return self._mps_read(K.VALUE_GET, None, lambda: self._obj.value)
 
     @value.setter
     def value(self, new: Any) -> None:
         def write() -> None:
             self._obj.value = new
 
-        self._mps_write("value.set", None, write, lambda: self._obj.value)
+        self._mps_write(K.VALUE_SET, None, write, lambda: self._obj.value)
 
     def __reduce__(self) -> tuple[Any, ...]:
         assert_spawning(self)
@@ -115,7 +113,7 @@ class TracedArray(_Versioned, _SynchronizedArray):  # type: ignore[misc]
             where = where if where >= 0 else where + len(self._obj)
             if not 0 <= where < len(self._obj):
                 raise IndexError("invalid index")
-        return self._mps_read("array.get", where, lambda: self._obj[i])
+        return self._mps_read(K.ARRAY_GET, where, lambda: self._obj[i])
 
     def __setitem__(self, i: Any, value: Any) -> None:
         where = _index(self._obj, i)
@@ -123,7 +121,7 @@ class TracedArray(_Versioned, _SynchronizedArray):  # type: ignore[misc]
         def write() -> None:
             self._obj[i] = value
 
-        self._mps_write("array.set", where, write, lambda: self._obj[i])
+        self._mps_write(K.ARRAY_SET, where, write, lambda: self._obj[i])
 
     def __reduce__(self) -> tuple[Any, ...]:
         assert_spawning(self)
@@ -165,8 +163,8 @@ def make_value(ctx: Any, typecode_or_type: Any, *args: Any, lock: Any = True) ->
     wrapped = TracedValue(real.get_obj(), real.get_lock())
     _attach(wrapped, name)
     if em is not None:
-        fields = _fields(real.get_obj().value, typecode=_typecode(typecode_or_type))
-        em.emit("value.new", name, frames.scenario_line(), fields)
+        fields = value_fields(real.get_obj().value, typecode=_typecode(typecode_or_type))
+        em.emit(K.VALUE_NEW, name, frames.scenario_line(), fields)
     return wrapped
 
 
@@ -182,6 +180,6 @@ def make_array(ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, loc
     _attach(wrapped, name)
     if em is not None:
         obj = real.get_obj()
-        fields = _fields(list(obj), typecode=_typecode(typecode_or_type), size=len(obj))
-        em.emit("array.new", name, frames.scenario_line(), fields)
+        fields = value_fields(list(obj), typecode=_typecode(typecode_or_type), size=len(obj))
+        em.emit(K.ARRAY_NEW, name, frames.scenario_line(), fields)
     return wrapped

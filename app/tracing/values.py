@@ -60,3 +60,11 @@ def _copy(value: Any, depth: int) -> tuple[Any, bool]:
             exact = exact and ok
         return out, exact
     return _cut(repr(value)), False
+
+
+def value_fields(value: Any, **extra: Any) -> dict[str, Any]:
+    """The fields an event carries for ``value``: ``value`` (its JSON copy), ``repr`` when the
+    copy would mislead, then ``extra``."""
+    shown, rep = describe(value)
+    fields = {"value": shown, **extra} if rep is None else {"value": shown, "repr": rep, **extra}
+    return fields

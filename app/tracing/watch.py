@@ -11,8 +11,9 @@ import sys
 from types import FrameType
 from typing import Any
 
+from app.events import kinds as K
 from app.tracing import emitter
-from app.tracing.values import describe
+from app.tracing.values import value_fields
 
 TraceFn = Any
 
@@ -54,20 +55,18 @@ class Watcher:
                 value, scope, owner = frame.f_globals[name], "global", None
             else:
                 continue
-            shown = describe(value)
+            fields = value_fields(value, scope=scope)
             key = (owner, name)
-            if self.seen.get(key) == shown:
+            if self.seen.get(key) == fields:
                 continue
-            self.seen[key] = shown
-            fields: dict[str, Any] = {"value": shown[0], "scope": scope}
-            if shown[1] is not None:
-                fields["repr"] = shown[1]
+            self.seen[key] = fields
             if owner is not None:
-                fields["fn"] = owner
-            em.emit("var", name, line, fields)
-            em.op_done()
+                fields = {**fields, "fn": owner}
+            em.emit(K.VAR, name, line, fields)
+            em.after()
 
 
+# Only the tracer (app/tracing/tracer.py) starts and stops it.
 WATCHER: Watcher | None = None
 
 
@@ -78,6 +77,13 @@ def start(names: tuple[str, ...], program_path: str) -> None:
     if WATCHER is None:
         WATCHER = Watcher(names, program_path)
     sys.settrace(WATCHER.global_trace)
+
+
+def stop() -> None:
+    global WATCHER
+    if WATCHER is not None:
+        sys.settrace(None)
+        WATCHER = None
 
 
 def after_fork_child() -> None:

@@ -19,7 +19,8 @@ from fastapi.responses import HTMLResponse
 from app.api.deps import Runs
 from app.scenarios import registry
 from app.web.options import EmbedQuery, read_query
-from app.web.templates import find_run, missing_run, not_found, page, run_data
+from app.web.render import missing_run, not_found, page
+from app.web.run_data import find_run, run_data
 
 router = APIRouter(prefix="/embed", include_in_schema=False)
 

@@ -8,7 +8,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from app.api.deps import Runs
 from app.paths import STATIC
-from app.web.templates import find_run, missing_run, page, run_data
+from app.web.render import missing_run, page
+from app.web.run_data import find_run, run_data
 
 FAVICON = STATIC / "favicon.svg"
 

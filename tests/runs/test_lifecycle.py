@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.events.causality import problems
-from app.runs.manager import RunLimits, RunManager
+from app.runs.limits import RunLimits
+from app.runs.service import RunService
 from app.scenarios import registry
 from app.scenarios.registry import Scenario, SquaresParams
 from tests.conftest import assert_nothing_left, collect
@@ -49,7 +50,7 @@ async def test_a_failing_program_fails_and_shows_its_traceback(run_to_end) -> No
 
 
 async def test_a_hanging_run_times_out_and_its_tree_is_killed() -> None:
-    mgr = RunManager(RunLimits(timeout_s=1.0))
+    mgr = RunService(RunLimits(timeout_s=1.0))
     await mgr.start()
     try:
         done = await collect(mgr.create("test-waits-forever"))
@@ -65,7 +66,7 @@ async def test_a_hanging_run_times_out_and_its_tree_is_killed() -> None:
     assert done.events[-1] == {**done.events[-1], "kind": "run.end", "status": "timed_out"}
 
 
-async def test_cancel_mid_run_stops_everything_within_two_seconds(manager: RunManager) -> None:
+async def test_cancel_mid_run_stops_everything_within_two_seconds(manager: RunService) -> None:
     run = manager.create("queue", {"mylist": list(range(32))}, pace_ms=200)
     # Wait until p1 has really put something, then cancel.
     pos = 0
@@ -111,7 +112,7 @@ async def test_a_race_on_a_value_is_ordered_by_versions(run_to_end) -> None:
     assert {"add", "add#2", "add#3"} <= set(done.lanes())
 
 
-async def test_a_process_sends_its_events_before_it_sleeps(manager: RunManager) -> None:
+async def test_a_process_sends_its_events_before_it_sleeps(manager: RunService) -> None:
     run = manager.create("test-prints-then-sleeps")
     batches: list[list[str]] = []
     extend = run.log.extend

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from app.events import export
+from app.events import codegen
 
 
 def test_generated_files_are_up_to_date() -> None:
-    for path, text in export.render().items():
-        assert path.read_text() == text, f"{path.name} is stale: run `python -m app.events.export`"
+    for path, text in codegen.render().items():
+        assert path.read_text() == text, f"{path.name} is stale: run `python -m app.events.codegen`"
 
 
 def test_schema_covers_every_kind() -> None:
-    schema = export.json_schema()
+    schema = codegen.json_schema()
     tags = set(schema["discriminator"]["mapping"])
     assert {
         "run.start",

@@ -1,4 +1,4 @@
-"""Run.release writes each event's JSON itself: it must say what a dict encoding would."""
+"""The encoder writes each event's JSON itself: it must say what a dict encoding would."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import json
 
 import pytest
 
+from app.runs.encoder import EventEncoder
+from app.runs.program import Program
 from app.runs.run import Run
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_released_events_are_the_json_of_their_fields() -> None:
-    run = Run("queue", {}, 0, "fork", "")
-    run.release(
+    run = Run(Program("queue", ""), 0, "fork")
+    EventEncoder(run.log, run.processes, run.t0).release(
         [
             (7, "p1", ("queue.put", 0.1234567, "q", 7, {"value": [1, "a"], "msg": "7.1"}, "7.1", None)),
             (7, "p1", ("queue.put", 2.0, "q", 8, {"value": None, "msg": "7.2"}, "7.2", None)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 
+from app.events import kinds as K
 from app.tracing import emitter, frames
 
 
@@ -51,8 +52,7 @@ class LineStream(io.TextIOBase):
         line = frames.scenario_line(3)
         for piece in (text,) if single else text.splitlines(keepends=True):
             em.emit(self.kind, None, line, {"text": piece})
-            if em.pace_s:
-                em.op_done()
+            em.after()
 
     def flush(self) -> None:
         if self._pending:
@@ -66,12 +66,27 @@ class LineStream(io.TextIOBase):
         self._pending = ""
 
 
+_replaced: dict[str, object] = {}  # what sys.stdout and sys.stderr were before capture()
+
+
 def capture() -> None:
     """Route this process's print() and error output through events."""
     if not isinstance(sys.stdout, LineStream):
-        sys.stdout = LineStream("stdout")
+        _replaced["stdout"] = sys.stdout
+        sys.stdout = LineStream(K.STDOUT)
     if not isinstance(sys.stderr, LineStream):
-        sys.stderr = LineStream("stderr")
+        _replaced["stderr"] = sys.stderr
+        sys.stderr = LineStream(K.STDERR)
+
+
+def release() -> None:
+    """Give the process its own streams back (what was written and not finished is emitted)."""
+    for name, original in list(_replaced.items()):
+        stream = getattr(sys, name)
+        if isinstance(stream, LineStream):
+            stream.flush()
+            setattr(sys, name, original)
+        del _replaced[name]
 
 
 def after_fork_child() -> None:

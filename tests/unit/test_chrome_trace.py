@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from app.events.exports import chrome_trace
+from app.events.chrome_trace import chrome_trace
 from app.scenarios import registry
 from tests.conftest import Finished
 

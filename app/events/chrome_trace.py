@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.events import kinds as K
+from app.events import schema
 from app.events.narration import narrate
 
 OP_NS = 1_000  # an operation's slice: the microsecond its event was stamped in
@@ -125,7 +127,7 @@ def _tracks(events: Sequence[dict[str, Any]]) -> dict[int, list[_Slice]]:
 def _extend_waits(track: list[_Slice], run_end: int) -> None:
     """A wait lasts until the process does anything else: the process is blocked."""
     for here, after in zip(track, [*track[1:], None], strict=True):
-        if not here.event["kind"].endswith(".wait"):
+        if here.event["kind"] not in schema.WAIT_KINDS:
             continue
         here.end = max(after.start if after else run_end, here.end)
         here.until = after.event["seq"] if after else None
@@ -144,10 +146,6 @@ def _make_forward(flow: _Flow) -> None:
 
 # -- flows ---------------------------------------------------------------------------
 
-# Producer kind → the consumer kind that shares its ``msg``.
-_MESSAGE_FLOWS = {"queue.put": "queue.get", "pipe.send": "pipe.recv"}
-_MANAGER_CHAIN = ("manager.call", "manager.serve", "manager.result")
-
 
 def _flows(events: Sequence[dict[str, Any]], slices: dict[int, _Slice]) -> list[_Flow]:
     by_msg: dict[tuple[str, str], _Slice] = {}
@@ -158,31 +156,27 @@ def _flows(events: Sequence[dict[str, Any]], slices: dict[int, _Slice]) -> list[
     flows: list[_Flow] = []
     for event in events:
         kind, msg = event["kind"], event.get("msg")
-        if msg is None:
+        if msg is None or kind not in schema.PRODUCER_KINDS:
             continue
-        if kind in _MESSAGE_FLOWS:
-            consumer = by_msg.get((_MESSAGE_FLOWS[kind], str(msg)))
-            if consumer is not None:
-                flows.append(_Flow(kind.split(".")[0], "message", [slices[event["seq"]], consumer]))
-        elif kind == _MANAGER_CHAIN[0]:
-            chain = [s for k in _MANAGER_CHAIN if (s := by_msg.get((k, str(msg)))) is not None]
-            if len(chain) > 1:
-                flows.append(_Flow("manager", "call", chain))
+        chain = [slices[event["seq"]]]
+        chain += [s for k in schema.CHAINS[kind] if (s := by_msg.get((k, str(msg)))) is not None]
+        if len(chain) > 1:
+            flows.append(_Flow(kind.split(".")[0], str(schema.KINDS[kind].flow), chain))
     flows.extend(_process_flows(events, slices))
     return flows
 
 
 def _process_flows(events: Sequence[dict[str, Any]], slices: dict[int, _Slice]) -> list[_Flow]:
     """spawn → the child's start, and the child's own exit → the parent's join."""
-    starts = {e["pid"]: e for e in events if e["kind"] == "proc.start"}
-    exits = {e["pid"]: e for e in events if e["kind"] == "proc.exit" and e.get("reason") != "killed"}
-    pids = {e["child"]: e["child_pid"] for e in events if e["kind"] == "proc.spawn"}
+    starts = {e["pid"]: e for e in events if e["kind"] == K.PROC_START}
+    exits = {e["pid"]: e for e in events if e["kind"] == K.PROC_EXIT and e.get("reason") != "killed"}
+    pids = {e["child"]: e["child_pid"] for e in events if e["kind"] == K.PROC_SPAWN}
     flows: list[_Flow] = []
     for event in events:
-        if event["kind"] == "proc.spawn" and event["child_pid"] in starts:
+        if event["kind"] == K.PROC_SPAWN and event["child_pid"] in starts:
             child = starts[event["child_pid"]]
             flows.append(_Flow("proc", "spawn", [slices[event["seq"]], slices[child["seq"]]]))
-        elif event["kind"] == "proc.join" and pids.get(event["child"]) in exits:
+        elif event["kind"] == K.PROC_JOIN and pids.get(event["child"]) in exits:
             exited = exits[pids[event["child"]]]
             flows.append(_Flow("proc", "exit", [slices[exited["seq"]], slices[event["seq"]]]))
     return flows
@@ -196,7 +190,7 @@ def _us(ns: int) -> float:
 
 
 def _track_name(track: list[_Slice]) -> str:
-    started = [s.event["proc"] for s in track if s.event["kind"] == "proc.start"]
+    started = [s.event["proc"] for s in track if s.event["kind"] == K.PROC_START]
     return str(started[0] if started else track[0].event["proc"])
 
 
@@ -221,7 +215,7 @@ def _slice_name(event: dict[str, Any]) -> str:
 def _slice_event(s: _Slice) -> dict[str, Any]:
     event = s.event
     args = dict(event)
-    if event["kind"].endswith(".wait"):
+    if event["kind"] in schema.WAIT_KINDS:
         args["waited_us"] = _us(s.end - s.start)
         args["until_seq"] = s.until  # None: the run ended with the process still waiting
     return {

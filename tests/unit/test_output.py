@@ -8,19 +8,20 @@ from typing import Any
 import pytest
 
 from app.tracing import emitter
-from app.tracing.streams import LineStream
+from app.tracing.output import LineStream
 
 
 class Recorder:
     """Stands in for the process's emitter: keeps what the stream emits."""
-
-    pace_s = 0.0
 
     def __init__(self) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
 
     def emit(self, kind: str, obj: object, line: object, fields: dict[str, Any], **_: object) -> None:
         self.events.append((kind, fields))
+
+    def after(self) -> None:
+        pass
 
 
 @pytest.fixture

@@ -1,0 +1,51 @@
+"""The causal keys: how an event names what it makes happen and what must come before it.
+
+An event may carry a ``key`` (something it makes: a message put into a queue, a write of a
+shared value, a child started, a process's exit) and an ``after`` (a key made by another
+event that must be released first: the put of the item a get took out). The tracer builds
+both with these functions and the sequencer (``app/runs/sequencer.py``) reads the producer
+back with ``producer``, so the rules live here only.
+
+Every key starts with the pid of the process whose event makes it, ``"<pid>.<what>"``: when
+that process's connection has closed and none of its queued events makes the key, the key
+will never come, and whoever waits for it is released.
+"""
+
+from __future__ import annotations
+
+
+def message(pid: int, n: int) -> str:
+    """The n-th message (queue item, pipe message, manager call) sent by ``pid``; also the
+    ``msg`` field that pairs the sending with the receiving."""
+    return f"{pid}.{n}"
+
+
+def message_prefix(pid: int) -> str:
+    """``message(pid, n)`` is this prefix followed by ``n`` (the emitter builds ids fast)."""
+    return f"{pid}."
+
+
+def write(pid: int, obj_uid: str, version: int) -> str:
+    """Version ``version`` of a shared Value or Array, written by ``pid``."""
+    return f"{pid}.v{obj_uid}.{version}"
+
+
+def spawn(parent_pid: int, child_pid: int) -> str:
+    """The parent's start of a child: the child's own start comes after it."""
+    return f"{parent_pid}.s{child_pid}"
+
+
+def exited(pid: int) -> str:
+    """A process's own exit: a join that saw it end comes after it."""
+    return f"{pid}.x"
+
+
+def reply(server_pid: int, msg: str) -> str:
+    """A manager's server ran call ``msg``: the caller's result comes after it."""
+    return f"{server_pid}.r{msg}"
+
+
+def producer(key: str) -> int | None:
+    """The pid of the process whose event makes ``key``."""
+    head = key.split(".", 1)[0]
+    return int(head) if head.isdigit() else None

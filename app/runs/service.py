@@ -1,0 +1,203 @@
+"""RunService: every run of one server (or one CLI invocation), from request to archive.
+
+It admits runs (``app/runs/limits.py``), gives each a supervisor (``app/runs/supervisor.py``)
+that runs it and publishes its events into the run's in-memory log, keeps finished runs in
+memory up to a count and a size, and saves each one to the archive (``app/runs/archive.py``)
+where they are read back from once they have left memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from app.runs.archive import ArchiveError, RunArchive, StoredRun
+from app.runs.launcher import Launcher
+from app.runs.limits import Admission, AdmissionLimits, RunLimits
+from app.runs.program import Program
+from app.runs.run import Run
+from app.runs.supervisor import RunSupervisor
+from app.scenarios import registry
+
+log = logging.getLogger(__name__)
+
+START_METHODS = ("fork", "spawn", "forkserver")
+GATES = ("free", "hold")
+
+
+class RunService:
+    """Owns every run of one server (or one CLI invocation)."""
+
+    def __init__(
+        self,
+        limits: RunLimits | None = None,
+        admission: AdmissionLimits | None = None,
+        archive: RunArchive | None = None,
+        launcher: Launcher | None = None,
+    ) -> None:
+        self.limits = limits or RunLimits()
+        # Finished runs are saved here (when there is one) and read back from it once they
+        # have left memory.
+        self.archive = archive
+        # Without admission limits (the CLI, most tests) every run is admitted.
+        self.admission = Admission(admission) if admission is not None else None
+        self.launcher = launcher or Launcher()
+        self._runs: dict[str, Run] = {}
+        self._supervisors: dict[str, RunSupervisor] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._base: Path | None = None
+
+    async def start(self) -> None:
+        self._base = Path(tempfile.mkdtemp(prefix="mpscope-"))
+        await asyncio.to_thread(self.launcher.warm_up)
+
+    def stop_all(self) -> None:
+        """Ask every active run to stop (cancelled); returns at once."""
+        for run in self._runs.values():
+            if not run.finished:
+                run.request_stop("cancelled")
+
+    async def close(self) -> None:
+        """Cancel what is running and wait until it is all cleaned up."""
+        self.stop_all()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._base is not None:
+            shutil.rmtree(self._base, ignore_errors=True)
+            self._base = None
+
+    # -- queries ---------------------------------------------------------------------
+
+    def get(self, run_id: str) -> Run | None:
+        return self._runs.get(run_id)
+
+    def supervisor(self, run_id: str) -> RunSupervisor | None:
+        """The supervisor of an active run (for its back channel)."""
+        return self._supervisors.get(run_id)
+
+    def runs(self) -> list[Run]:
+        """Runs held in memory, newest first."""
+        return sorted(self._runs.values(), key=lambda r: r.created_at, reverse=True)
+
+    def active(self) -> list[Run]:
+        return [r for r in self._runs.values() if not r.finished]
+
+    async def find(self, run_id: str, with_events: bool = False) -> Run | StoredRun | None:
+        """A run in memory, or else the archived one (with its events when asked)."""
+        run = self._runs.get(run_id)
+        if run is not None or self.archive is None:
+            return run
+        return await asyncio.to_thread(self._load, self.archive, run_id, with_events)
+
+    @staticmethod
+    def _load(archive: RunArchive, run_id: str, with_events: bool) -> StoredRun | None:
+        try:
+            summary = archive.summary(run_id)
+            if summary is None:
+                return None
+            return StoredRun(summary, archive.events(run_id) if with_events else None)
+        except ArchiveError:
+            log.exception("could not read run %s from the archive", run_id)
+            return None
+
+    async def summaries(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Runs newest first: those in memory and those in the archive."""
+        merged: dict[str, dict[str, Any]] = {}
+        if self.archive is not None:
+            try:
+                for summary in await asyncio.to_thread(self.archive.list, limit + offset, 0):
+                    merged[summary["id"]] = summary
+            except ArchiveError:
+                log.exception("could not list the archived runs")
+        for run in self._runs.values():
+            merged[run.id] = run.summary()
+        ordered = sorted(merged.values(), key=lambda s: s["created_at"], reverse=True)
+        return ordered[offset : offset + limit]
+
+    # -- commands --------------------------------------------------------------------
+
+    def create(
+        self,
+        scenario_id: str,
+        params: dict[str, Any] | None = None,
+        pace_ms: int = 0,
+        start_method: str = "fork",
+        client: str | None = None,
+    ) -> Run:
+        """Validate, admit and start a run of a scenario. Raises KeyError (unknown
+        scenario), ValueError (bad pace or start method), pydantic.ValidationError (bad
+        parameters) or LimitExceeded (over a limit)."""
+        scenario = registry.get(scenario_id)
+        _check_settings(pace_ms, start_method, "free")
+        program = scenario.make_program(scenario.validate(params or {}))
+        return self.start_program(program, pace_ms, start_method, client)
+
+    def start_program(
+        self,
+        program: Program,
+        pace_ms: int = 0,
+        start_method: str = "fork",
+        client: str | None = None,
+        gate: str = "free",
+    ) -> Run:
+        """Admit and start a run of any program. Raises ValueError (bad settings) or
+        LimitExceeded; the admission check and the start have no await between them, so
+        concurrent requests cannot overshoot a limit."""
+        if self._base is None:
+            raise RuntimeError("RunService.start() was not awaited")
+        _check_settings(pace_ms, start_method, gate)
+        if self.admission is not None:
+            self.admission.check(client, (r.client for r in self._runs.values() if not r.finished))
+        run = Run(program, pace_ms, start_method, client, gate)
+        self._runs[run.id] = run
+        self._forget_old()
+        supervisor = RunSupervisor(run, self.launcher, self._base, self.limits)
+        self._supervisors[run.id] = supervisor
+        task = asyncio.create_task(supervisor.supervise(self._finished), name=f"run-{run.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return run
+
+    async def cancel(self, run_id: str) -> Run | None:
+        run = self._runs.get(run_id)
+        if run is None:
+            return None
+        if not run.finished:
+            run.request_stop("cancelled")
+            await run.done.wait()
+        return run
+
+    async def _finished(self, run: Run) -> None:
+        """A run's last event is out: keep it, then trim memory."""
+        self._supervisors.pop(run.id, None)
+        if self.archive is not None:
+            try:
+                await asyncio.to_thread(self.archive.save, run.summary(), run.source, run.log.read(0))
+            except ArchiveError as exc:
+                log.warning("run %s was not kept: %s", run.id, exc)
+        self._forget_old()
+
+    def _forget_old(self) -> None:
+        """Let the oldest finished runs go from memory (the archive still has them) while
+        more than ``keep_runs`` runs or ``keep_bytes`` of their events are held."""
+        count = len(self._runs)
+        held = sum(r.log.bytes for r in self._runs.values() if r.finished)
+        for run in [r for r in self._runs.values() if r.finished]:  # oldest first
+            if count <= self.limits.keep_runs and held <= self.limits.keep_bytes:
+                break
+            del self._runs[run.id]
+            count -= 1
+            held -= run.log.bytes
+
+
+def _check_settings(pace_ms: int, start_method: str, gate: str) -> None:
+    if not 0 <= pace_ms <= 2000:
+        raise ValueError("pace_ms must be between 0 and 2000")
+    if start_method not in START_METHODS:
+        raise ValueError(f"start_method must be one of {', '.join(START_METHODS)}")
+    if gate not in GATES:
+        raise ValueError(f"gate must be one of {', '.join(GATES)}")

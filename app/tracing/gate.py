@@ -1,0 +1,68 @@
+"""Gates: when a traced operation may take effect.
+
+Every traced operation calls its process's gate twice through the emitter: ``before`` it
+takes effect (the scheduler holds it here until the learner says go) and ``after`` it has
+taken effect and its event is recorded (pacing gives people time here). A gate is called
+with no lock held, neither the emitter's nor a primitive's own, so a gate that blocks
+stops only its own process.
+
+Free mode is the base class: it passes everything straight through, and the emitter
+does not even call it (``holds`` and ``paces`` are False), so tracing costs what it did
+before gates existed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.tracing.emitter import Emitter
+
+_real_sleep = time.sleep
+
+
+class Gate:
+    """Free mode: every operation proceeds at once."""
+
+    holds = False  # before() may block
+    paces = False  # after() does something
+
+    def before(self, em: Emitter, kind: str, obj: str | None, line: int | None) -> None:
+        """``em``'s process is about to do ``kind`` on ``obj`` at ``line``."""
+
+    def after(self, em: Emitter) -> None:
+        """The operation took effect and its event is recorded."""
+
+
+class PacedGate(Gate):
+    """Pause after each operation so a person can follow (``pace_ms``)."""
+
+    paces = True
+
+    def __init__(self, pace_s: float) -> None:
+        self.pace_s = pace_s
+        self.paces = pace_s > 0
+
+    def after(self, em: Emitter) -> None:
+        em.flush()  # show the operation now, not after the pause
+        _real_sleep(self.pace_s)
+
+
+class HoldGate(PacedGate):
+    """Hold each operation until the server lets it go on, over the back channel: the
+    process sends what it is about to do with its batch and waits for ``go``."""
+
+    holds = True
+
+    def before(self, em: Emitter, kind: str, obj: str | None, line: int | None) -> None:
+        em.hold({"kind": kind, "obj": obj, "line": line})
+
+
+def make(mode: str, pace_s: float) -> Gate:
+    """The gate a run asks for: ``free`` (paced when ``pace_s``) or ``hold``."""
+    if mode == "hold":
+        return HoldGate(pace_s)
+    if mode != "free":
+        raise ValueError(f"unknown gate mode {mode!r}")
+    return PacedGate(pace_s) if pace_s else Gate()
