@@ -66,27 +66,29 @@ class LineStream(io.TextIOBase):
         self._pending = ""
 
 
-_replaced: dict[str, object] = {}  # what sys.stdout and sys.stderr were before capture()
+# What sys.stdout and sys.stderr were before capture(), for release().
+_replaced: list[object] = []
 
 
 def capture() -> None:
     """Route this process's print() and error output through events."""
+    if not _replaced:
+        _replaced[:] = [sys.stdout, sys.stderr]
     if not isinstance(sys.stdout, LineStream):
-        _replaced["stdout"] = sys.stdout
         sys.stdout = LineStream(K.STDOUT)
     if not isinstance(sys.stderr, LineStream):
-        _replaced["stderr"] = sys.stderr
         sys.stderr = LineStream(K.STDERR)
 
 
 def release() -> None:
-    """Give the process its own streams back (what was written and not finished is emitted)."""
-    for name, original in list(_replaced.items()):
-        stream = getattr(sys, name)
+    """Give the process its own streams back (a line not finished yet is emitted first)."""
+    if not _replaced:
+        return
+    for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, LineStream):
             stream.flush()
-            setattr(sys, name, original)
-        del _replaced[name]
+    sys.stdout, sys.stderr = _replaced
+    _replaced.clear()
 
 
 def after_fork_child() -> None:

@@ -2,12 +2,12 @@
 
 import { api } from "./api.js";
 import { EmbedDialog } from "./embed-dialog.js";
+import { isLive, statusWord } from "./run-status.js";
 import { readUrl, Setup } from "./setup.js";
 import { setUpTheme } from "./theme.js";
 import { Viewer } from "./viewer.js";
 
 const $ = (selector) => document.querySelector(selector);
-const ACTIVE = new Set(["queued", "running"]);
 
 class Dashboard {
   constructor(scenarios) {
@@ -80,12 +80,12 @@ class Dashboard {
     this.setup.setRun(run.id);
     this.permalink.href = `/runs/${encodeURIComponent(run.id)}`;
     this.permalink.hidden = false;
-    this.setup.setBusy(ACTIVE.has(run.status));
+    this.setup.setBusy(isLive(run.status));
   }
 
   ended(run) {
     this.setup.setBusy(false);
-    this.setup.say(`Run ${run.status.replace("_", " ")}. Step through it with the replay controls.`);
+    this.setup.say(`Run ${statusWord(run.status)}. Step through it with the replay controls.`);
   }
 
   async start(request) {

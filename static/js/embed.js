@@ -10,6 +10,7 @@
 import { api } from "./api.js";
 import { setText } from "./dom.js";
 import { SIZE_MESSAGE } from "./embed-code.js";
+import { isLive } from "./run-status.js";
 import { Viewer } from "./viewer.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -62,7 +63,7 @@ class Embed {
     const { run } = this.config;
     this.viewer.setIdle("Loading the run…");
     this.viewer.show(run);
-    const ended = run.status !== "running" && run.status !== "queued";
+    const ended = !isLive(run.status);
     if (this.options.autoplay && ended) whenVisible($("#main"), () => this.viewer.player.play());
   }
 

@@ -1,11 +1,10 @@
 // Where a run's events come from. A run that has ended (a stored one too) is read with one
 // bounded request, /api/runs/{id}/events?format=ndjson, parsed as it arrives; only a live
-// run gets the event stream (stream.js), which closes at run.end. A browser gives a site
+// run gets the event stream (sse-client.js), which closes at run.end. A browser gives a site
 // six HTTP/1.1 connections, and a course page with several embeds must not hold them.
 
-import { RunStream } from "./stream.js";
-
-const LIVE = new Set(["queued", "running"]);
+import { isLive } from "./run-status.js";
+import { RunStream } from "./sse-client.js";
 
 /**
  * Start receiving `run`'s events; returns an object whose close() stops it.
@@ -13,7 +12,7 @@ const LIVE = new Set(["queued", "running"]);
  * @param {{onEvents: (events: object[]) => void, onProblem?: (message: string) => void}} handlers
  */
 export function openFeed(run, handlers) {
-  return LIVE.has(run.status) ? new RunStream(run.id, handlers) : new RunDownload(run.id, handlers);
+  return isLive(run.status) ? new RunStream(run.id, handlers) : new RunDownload(run.id, handlers);
 }
 
 /** All events of an ended run, in one NDJSON response, handed on in batches as they arrive. */

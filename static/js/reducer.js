@@ -248,6 +248,9 @@ const HANDLERS = {
   "proc.wait"(state, ev) {
     return waitOn(state, ev, { on: ev.child, what: `${ev.child}.join()` });
   },
+  "proc.join"(state) {
+    return state; // the parent runs again: touchProc has already said so
+  },
   stdout(state, ev) {
     const lines = state.consoles[ev.proc] ?? new Log();
     const line = { seq: ev.seq, text: ev.text, stream: ev.kind };
@@ -441,6 +444,9 @@ const HANDLERS = {
     return withManager(state, ev.obj, manager);
   },
 };
+
+/** The kinds the reducer has a handler for (a test checks they are all the schema's kinds). */
+export const HANDLED_KINDS = Object.freeze(Object.keys(HANDLERS));
 
 /** The state after `event`. Pure: neither argument is changed. */
 export function reduce(state, event) {

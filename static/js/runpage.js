@@ -3,6 +3,7 @@
 
 import { EmbedDialog } from "./embed-dialog.js";
 import { setText } from "./dom.js";
+import { isLive, statusWord } from "./run-status.js";
 import { setUpTheme } from "./theme.js";
 import { Viewer } from "./viewer.js";
 
@@ -18,7 +19,7 @@ function main() {
   const viewer = new Viewer({
     idle: "Loading the run…",
     onEnded: (ended) => {
-      say(`Run ${ended.status.replace("_", " ")}. Step through it with the replay controls.`);
+      say(`Run ${statusWord(ended.status)}. Step through it with the replay controls.`);
     },
     onProblem: (text) => say(text, "error"),
   });
@@ -35,7 +36,7 @@ function main() {
       start_method: run.start_method,
     }),
   });
-  if (run.status === "running" || run.status === "queued") say("Running: the stage follows it live.");
+  if (isLive(run.status)) say("Running: the stage follows it live.");
   viewer.show(run);
   viewer.schedule();
   document.body.dataset.ready = "true";

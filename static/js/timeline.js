@@ -4,24 +4,16 @@
 // events cost one pass over the events and one rectangle per column and row.
 
 import { h } from "./dom.js";
+import { KINDS } from "./kinds.js";
 import { narrate } from "./narrate.js";
 
 const ROW = 14; // px per process row
-const MESSAGE_KINDS = new Set([
-  "queue.put",
-  "queue.get",
-  "pipe.send",
-  "pipe.recv",
-  "manager.call",
-  "manager.result",
-]);
-const MEMORY_KINDS = new Set(["value.set", "value.get", "array.set", "array.get", "var", "manager.serve"]);
+const WEIGHTS = { message: 3, memory: 2 }; // by the kind's group; anything else is 1
 
 // Taller ticks for what moves data; the cursor's process row is drawn on top.
 function weight(kind) {
-  if (MESSAGE_KINDS.has(kind)) return 3;
-  if (MEMORY_KINDS.has(kind)) return 2;
-  return 1;
+  const group = Object.hasOwn(KINDS, kind) ? KINDS[kind].group : null;
+  return Object.hasOwn(WEIGHTS, group) ? WEIGHTS[group] : 1;
 }
 
 export class Timeline {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.events import keys
 from app.runs.sequencer import Released, Sequencer
 
 
@@ -123,3 +124,18 @@ def test_ready_events_of_several_processes_come_out_in_time_order() -> None:
         ],
     )
     assert [ev[1] for _, _, ev in released] == [0.05, 0.1, 1.0, 2.0, 3.0]
+
+
+def test_a_result_whose_manager_server_died_is_released_when_the_server_is_gone() -> None:
+    # The caller's result waits for the server's serving of the call; a reply key names the
+    # server (app/events/keys.py), so once the server's connection has closed without it,
+    # the result goes out then, not only when the whole run is over.
+    released: list[Released] = []
+    seq = Sequencer(released.extend)
+    call = keys.message(100, 1)
+    seq.push(1, 100, "main", [("manager.call", 1.0, "records", 5, None, call, None)])
+    seq.push(2, 300, "manager", [("proc.start", 0.5, None, None, None, None, None)])
+    seq.push(1, 100, "main", [("manager.result", 2.0, "records", 5, None, None, keys.reply(300, call))])
+    assert [ev[0] for _, _, ev in released] == ["manager.call", "proc.start"]
+    seq.close_stream(2)
+    assert [ev[0] for _, _, ev in released] == ["manager.call", "proc.start", "manager.result"]

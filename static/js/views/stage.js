@@ -2,6 +2,7 @@
 // object first appears in the events and updated from the state on every frame.
 
 import { setText } from "../dom.js";
+import { STATUS_LABELS } from "../kinds.js";
 import { ArrayView } from "./array.js";
 import { LanesView } from "./lanes.js";
 import { ManagerView } from "./manager.js";
@@ -12,14 +13,8 @@ import { ValueView } from "./value.js";
 
 const VIEWS = { queue: QueueView, pipe: PipeView, array: ArrayView, value: ValueView, manager: ManagerView };
 
-const STATUS_TEXT = {
-  waiting: "No run yet",
-  running: "Running",
-  succeeded: "Succeeded",
-  failed: "Failed",
-  cancelled: "Cancelled",
-  timed_out: "Timed out",
-};
+// "waiting" is the page's own: the state before any run, not a run status.
+const STATUS_TEXT = { waiting: "No run yet", ...STATUS_LABELS };
 
 export class StageView {
   constructor({ status, lanes, objects }) {

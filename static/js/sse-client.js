@@ -1,4 +1,4 @@
-// The stream client: follows /api/runs/{id}/events over server-sent events.
+// The SSE client: follows /api/runs/{id}/events over server-sent events.
 //
 // Each message carries a JSON array of events; its id is the last event's seq, so the
 // browser's own reconnect resumes after it (Last-Event-ID). The stream is closed here as

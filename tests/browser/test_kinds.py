@@ -1,0 +1,84 @@
+"""The page and the schema agree on the event kinds (app/events/schema.py is their source).
+
+The generated static/js/kinds.js, the reducer's handlers and the Python schema name the
+same kinds, and every kind, with all of its fields set, is narrated by its own template,
+in the same words by static/js/narrate.js and app/events/narration.py.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from typing import Any
+
+import msgspec
+import pytest
+
+from app.events import schema
+from app.events.narration import narrate
+
+pytestmark = pytest.mark.browser
+
+PAGE_KINDS = """async () => {
+  const { KINDS } = await import('/static/js/kinds.js');
+  const { HANDLED_KINDS } = await import('/static/js/reducer.js');
+  return { kinds: Object.keys(KINDS), handled: [...HANDLED_KINDS] };
+}"""
+
+NARRATE = """async (events) => {
+  const { narrate } = await import('/static/js/narrate.js');
+  return events.map(narrate);
+}"""
+
+
+def sample(tp: Any, name: str) -> Any:
+    """A simple JSON value of type ``tp``; strings are the field's name, so a misplaced
+    field shows in the sentence."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return sample(args[0], name)
+    if origin is typing.Literal:
+        return args[0]
+    if origin in (typing.Union, types.UnionType):
+        return sample(next(a for a in args if a is not type(None)), name)
+    if tp is Any:
+        return name
+    if tp is bool:  # before int: a bool is an int
+        return True
+    if tp is int:
+        return 3
+    if tp is float:
+        return 0.5
+    if tp is str:
+        return name
+    if origin is list:  # two items, so that how they are joined shows
+        return [sample(args[0] if args else Any, name)] * 2
+    if origin is tuple:
+        return [sample(a, name) for a in args]
+    if origin is dict:
+        return {"k": sample(args[1] if args else Any, name)}
+    raise TypeError(f"no sample for {name}: {tp!r}; add one here")
+
+
+def synthetic(kind: str) -> dict[str, Any]:
+    """An event of ``kind`` with every one of its fields set."""
+    fields = msgspec.structs.fields(schema.KINDS[kind])
+    event = {"kind": kind} | {f.encode_name: sample(f.type, f.name) for f in fields}
+    schema.decode(json.dumps(event))  # a valid event, or the samples are wrong
+    return event
+
+
+def test_page_reducer_and_schema_name_the_same_kinds(js: Any) -> None:
+    page = js.evaluate(PAGE_KINDS)
+    assert set(page["kinds"]) == set(schema.KINDS), "static/js/kinds.js is not the schema's"
+    assert set(page["handled"]) == set(schema.KINDS), "static/js/reducer.js has no handler for some kinds"
+
+
+def test_every_kind_is_narrated_alike_with_all_its_fields(js: Any) -> None:
+    events = [synthetic(kind) for kind in schema.KINDS]
+    from_js = dict(zip(schema.KINDS, js.evaluate(NARRATE, events), strict=True))
+    fallbacks = [e["kind"] for e in events if from_js[e["kind"]] == f"{e['proc']} {e['kind']}"]
+    assert fallbacks == [], "kinds narrated by the fallback, not a template"
+    assert from_js == {e["kind"]: narrate(e) for e in events}
