@@ -1,4 +1,5 @@
-"""The FastAPI application: ``create_app(settings)``; the lifespan owns the RunService."""
+"""The FastAPI application: ``create_app(settings)``; the lifespan owns the run service, the
+archive of finished runs and the launcher."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.api.models import Health
 from app.config import Settings
 from app.events.schema import AnyEvent
 from app.paths import STATIC
+from app.runs.launcher import Launcher
 from app.runs.service import RunService
 from app.runs.store import FILENAME as STORE_FILE
 from app.runs.store import RunStore, StoreError
@@ -34,8 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Where finished runs are kept and how runs are launched: the embedded defaults.
         store = _open_store(settings)
-        runs = RunService(settings.run_limits(), settings.admission_limits(), store)
+        runs = RunService(settings.run_limits(), settings.admission_limits(), store, Launcher())
         await runs.start()
         app.state.runs = runs
         try:

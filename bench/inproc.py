@@ -33,6 +33,10 @@ from app.runs.limits import RunLimits  # noqa: E402
 from app.runs.run import Run  # noqa: E402
 from app.runs.sequencer import Sequencer  # noqa: E402
 from app.runs.service import RunService  # noqa: E402
+from app.scenarios import registry  # noqa: E402
+from app.tracing.context import TraceContext  # noqa: E402
+from app.tracing.emitter import Emitter  # noqa: E402
+from app.tracing.gate import Gate  # noqa: E402
 
 LOOPS = {"queue": "bench-queue-loop", "pipe": "bench-pipe-loop"}
 
@@ -184,9 +188,76 @@ async def ingest(count: int, repeats: int) -> dict[str, Any]:
     return {"events_per_cpu_s": rates}
 
 
+def gate_calls(count: int, repeats: int) -> dict[str, Any]:
+    """What the gate costs a traced operation in free mode, per operation, in ns: the
+    emitter's before() (new with the gate) and after() (which replaced the pacing check
+    every operation made before), an empty loop's own cost taken off; beside them, emit()
+    of the operation's event (batched, never sent: nothing listens) for scale."""
+    ctx = TraceContext(socket_path="/nonexistent/mpscope-bench.sock", t0=time.monotonic(), program_path="")
+    em = Emitter(ctx, "main", "main", Gate())
+    em._broken = True  # frames are dropped, not sent: only the calls are measured
+    before, after, emit = em.before, em.after, em.emit
+    out: dict[str, list[float]] = {"before_ns": [], "after_ns": [], "emit_ns": []}
+
+    def per_call(body: Any) -> float:
+        start = time.perf_counter_ns()
+        body()
+        return (time.perf_counter_ns() - start) / count
+
+    def empty() -> None:
+        for _ in range(count):
+            pass
+
+    def befores() -> None:
+        for _ in range(count):
+            before("queue.put", "q", 7)
+
+    def afters() -> None:
+        for _ in range(count):
+            after()
+
+    def emits() -> None:
+        for _ in range(count):
+            emit("queue.put", "q", 7, None, None, None)
+
+    for _ in range(repeats):
+        loop = per_call(empty)
+        out["before_ns"].append(per_call(befores) - loop)
+        out["after_ns"].append(per_call(afters) - loop)
+        out["emit_ns"].append(per_call(emits) - loop)
+    return out
+
+
+async def held_steps(count: int, repeats: int) -> dict[str, Any]:
+    """A held run (gate="hold") of the queue loop, driven to its end one release at a time
+    as fast as the server can: microseconds per release, from release to the next hold."""
+    manager = RunService(RunLimits(timeout_s=600))
+    await manager.start()
+    per_step = []
+    try:
+        scenario = registry.get(LOOPS["queue"])
+        for _ in range(repeats):
+            run = manager.start_program(
+                scenario.make_program(scenario.validate({"count": count})), gate="hold"
+            )
+            supervisor = manager.supervisor(run.id)
+            assert supervisor is not None
+            steps, start = 0, time.monotonic()
+            while held := await supervisor.wait_held():
+                supervisor.release(min(held))
+                steps += 1
+            per_step.append((time.monotonic() - start) / steps * 1e6)
+            await run.done.wait()
+            if run.status != "succeeded":
+                raise RuntimeError(f"held run {run.status}: {run.error}")
+    finally:
+        await manager.close()
+    return {"us_per_release": per_step}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("figure", choices=["overhead", "pipeline", "ingest"])
+    parser.add_argument("figure", choices=["overhead", "pipeline", "ingest", "gate", "held"])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
@@ -196,6 +267,10 @@ def main() -> None:
         result = asyncio.run(overhead(args.count, args.repeats))
     elif args.figure == "ingest":
         result = asyncio.run(ingest(args.count, args.repeats))
+    elif args.figure == "gate":
+        result = gate_calls(args.count, args.repeats)
+    elif args.figure == "held":
+        result = asyncio.run(held_steps(args.count, args.repeats))
     else:
         result = asyncio.run(pipeline(args.count, args.workers, args.repeats))
     print(json.dumps(result))

@@ -43,6 +43,8 @@ SIZES = {
         "starts": 50,
         "live_s": 5.0,
         "live_repeats": 3,
+        "gate_calls": 1_000_000,
+        "held": 1000,
     },
     "quick": {
         "loop": 20_000,
@@ -55,6 +57,8 @@ SIZES = {
         "starts": 20,
         "live_s": 1.0,
         "live_repeats": 2,
+        "gate_calls": 200_000,
+        "held": 200,
     },
 }
 CLIENT_PROCS = 2  # client processes sharing the readers of one figure
@@ -184,6 +188,22 @@ def fig_overhead(size: dict[str, Any]) -> dict[str, Any]:
         "overhead_queue_ratio": median(out["queue"]["ratio"]),
         "overhead_pipe_ratio": median(out["pipe"]["ratio"]),
         "samples": {"overhead": out},
+    }
+
+
+def fig_gate(size: dict[str, Any]) -> dict[str, Any]:
+    repeats = str(size["loop_repeats"])
+    gate = ["bench/inproc.py", "gate", "--count", str(size["gate_calls"]), "--repeats", repeats]
+    calls = run_json(gate, timeout=600)
+    held = run_json(
+        ["bench/inproc.py", "held", "--count", str(size["held"]), "--repeats", repeats], timeout=600
+    )
+    return {
+        "gate_before_ns": median(calls["before_ns"]),
+        "gate_after_ns": median(calls["after_ns"]),
+        "emit_ns": median(calls["emit_ns"]),
+        "held_us_per_release": median(held["us_per_release"]),
+        "samples": {"gate": calls, "held": held},
     }
 
 
@@ -373,6 +393,8 @@ def measure(quick: bool, http: str, loop: str, only: set[str] | None) -> dict[st
         add(fig_overhead(size))
     if wanted("pipeline"):
         add(fig_pipeline(size))
+    if wanted("gate"):
+        add(fig_gate(size))
     with (
         tempfile.TemporaryDirectory(prefix="mpscope-bench-") as tmp,
         serving(http, loop, Path(tmp)) as server,
@@ -397,6 +419,10 @@ TABLE = [
     ("overhead_queue_ratio", "traced/raw time, Queue loop", "≤ 1.3x", "{:.2f}x"),
     ("overhead_pipe_ratio", "traced/raw time, Pipe loop", "≤ 1.3x", "{:.2f}x"),
     ("pipeline_events_per_s", "events/s, processes → event log", "≥ 500,000", "{:,.0f}"),
+    ("gate_before_ns", "gate, free mode: before() per operation", "", "{:.0f} ns"),
+    ("gate_after_ns", "gate, free mode: after() per operation", "", "{:.0f} ns"),
+    ("emit_ns", "emit() per event, for scale", "", "{:.0f} ns"),
+    ("held_us_per_release", "held run: one release to the next hold", "", "{:.0f} µs"),
     ("ingest_events_per_cpu_s", "events per server CPU-second, frames → event log", "", "{:,.0f}"),
     ("sse_one_client_events_per_s", "events/s, processes → 1 SSE client", "", "{:,.0f}"),
     ("fanout_50_events_per_s", "events/s aggregate, 50 SSE clients", "", "{:,.0f}"),
@@ -442,7 +468,8 @@ def main() -> int:
         "--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="uvicorn's event loop"
     )
     parser.add_argument(
-        "--only", help="comma-separated figures: overhead,pipeline,sse,fanout,idle,start,live (default: all)"
+        "--only",
+        help="comma-separated figures: overhead,pipeline,gate,sse,fanout,idle,start,live (default: all)",
     )
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None

@@ -41,6 +41,9 @@ class Emitter:
         self.t0 = ctx.t0
         self.gate = gate
         self._lock = threading.Lock()
+        # One hold at a time per process: its threads take turns, so the server sees one
+        # held operation per connection and each "go" reaches the thread that asked.
+        self._hold_lock = threading.Lock()
         self._buf: list[wire.WireEvent] = []
         self._sock: socket.socket | None = None
         self._broken = False
@@ -89,17 +92,18 @@ class Emitter:
     def hold(self, op: wire.Hold) -> None:
         """Send what is waiting and that this process is about to do ``op``; block until
         the server says go (or is gone: then go on, the run is ending)."""
-        with self._lock:
-            self._flush_locked(_monotonic(), op)
-            sock = None if self._broken else self._sock
-        if sock is None:
-            return
-        try:
-            command = wire.read_command(sock)
-        except OSError:
-            command = None
-        if command is None:
-            self._broken = True
+        with self._hold_lock:
+            with self._lock:
+                self._flush_locked(_monotonic(), op)
+                sock = None if self._broken else self._sock
+            if sock is None:
+                return
+            try:
+                command = wire.read_command(sock)
+            except OSError:
+                command = None
+            if command is None:
+                self._broken = True
 
     # -- sending ---------------------------------------------------------------------
 
@@ -159,7 +163,11 @@ class Emitter:
 
     def _connect(self) -> socket.socket:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.connect(self.ctx.socket_path)
+        try:
+            sock.connect(self.ctx.socket_path)
+        except OSError:
+            sock.close()
+            raise
         return sock
 
     def close(self) -> None:
@@ -182,6 +190,7 @@ class Emitter:
         # The child must not write into its parent's connection: drop the inherited copy
         # (closing our fd leaves the parent's open) and connect anew on first flush.
         self._lock = threading.Lock()
+        self._hold_lock = threading.Lock()
         self._buf = []
         if self._sock is not None:
             self._sock.close()

@@ -70,7 +70,7 @@ def traced_call(
         em.emit(K.MANAGER_RESULT, name, line, fields, after=after)
         em.after()
         raise
-    fields = value_fields(shown(result), method=method, msg=msg)
+    fields = {**value_fields(shown(result)), "method": method, "msg": msg}
     em.emit(K.MANAGER_RESULT, name, line, fields, after=served)
     em.after()
     return result
@@ -173,7 +173,7 @@ def _serve_traced(
         em.emit(K.MANAGER_SERVE, obj._mps_name, None, fields, key=key, after=after)
         em.flush()  # before the reply leaves, so the caller's result is ordered after
         raise
-    fields = value_fields(result, **fields)
+    fields = {**value_fields(result), **fields}
     fields["state"] = _state(obj)
     em.emit(K.MANAGER_SERVE, obj._mps_name, None, fields, key=key, after=after)
     em.flush()

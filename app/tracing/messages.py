@@ -10,16 +10,23 @@ from app.tracing.values import value_fields
 
 
 def sent(
-    em: Emitter, kind: str, obj: str | None, line: int | None, msg: str, item: Any, **extra: Any
+    em: Emitter, kind: str, obj: str | None, line: int | None, msg: str, item: Any, peer: str | None = None
 ) -> None:
-    """``item`` left with id ``msg``: the event makes the key its receiver will wait for."""
-    em.emit(kind, obj, line, value_fields(item, msg=msg, **extra), key=msg)
+    """``item`` left with id ``msg``: the event makes the key its receiver will wait for.
+    ``peer``: the pipe end it went to."""
+    fields = value_fields(item)
+    fields["msg"] = msg
+    if peer is not None:
+        fields["peer"] = peer
+    em.emit(kind, obj, line, fields, key=msg)
     em.after()
 
 
 def received(em: Emitter, kind: str, obj: str | None, line: int | None, msg: str, item: Any) -> None:
     """``item`` arrived with id ``msg``: ordered after the event of its sending."""
-    em.emit(kind, obj, line, value_fields(item, msg=msg), after=msg)
+    fields = value_fields(item)
+    fields["msg"] = msg
+    em.emit(kind, obj, line, fields, after=msg)
     em.after()
 
 

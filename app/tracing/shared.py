@@ -45,11 +45,12 @@ class _Versioned:
             value = read()
             version, writer = self._mps_meta[0], self._mps_meta[1]
         if em is not None:
-            extra: dict[str, Any] = {"version": version}
+            fields = value_fields(value)
+            fields["version"] = version
             if index is not None:
-                extra["index"] = index
+                fields["index"] = index
             after = keys.write(writer, self._mps_uid, version) if version else None
-            em.emit(kind, self._mps_name, line, value_fields(value, **extra), after=after)
+            em.emit(kind, self._mps_name, line, fields, after=after)
             em.after()
         return value
 
@@ -66,12 +67,13 @@ class _Versioned:
             version = prev + 1
             self._mps_meta[0], self._mps_meta[1] = version, pid
         if em is not None:
-            extra: dict[str, Any] = {"version": version}
+            fields = value_fields(stored)
+            fields["version"] = version
             if index is not None:
-                extra["index"] = index
+                fields["index"] = index
             after = keys.write(prev_writer, self._mps_uid, prev) if prev else None
             key = keys.write(pid, self._mps_uid, version)
-            em.emit(kind, self._mps_name, line, value_fields(stored, **extra), key=key, after=after)
+            em.emit(kind, self._mps_name, line, fields, key=key, after=after)
             em.after()
 
 
@@ -163,7 +165,7 @@ def make_value(ctx: Any, typecode_or_type: Any, *args: Any, lock: Any = True) ->
     wrapped = TracedValue(real.get_obj(), real.get_lock())
     _attach(wrapped, name)
     if em is not None:
-        fields = value_fields(real.get_obj().value, typecode=_typecode(typecode_or_type))
+        fields = {**value_fields(real.get_obj().value), "typecode": _typecode(typecode_or_type)}
         em.emit(K.VALUE_NEW, name, frames.scenario_line(), fields)
     return wrapped
 
@@ -180,6 +182,6 @@ def make_array(ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, loc
     _attach(wrapped, name)
     if em is not None:
         obj = real.get_obj()
-        fields = value_fields(list(obj), typecode=_typecode(typecode_or_type), size=len(obj))
+        fields = {**value_fields(list(obj)), "typecode": _typecode(typecode_or_type), "size": len(obj)}
         em.emit(K.ARRAY_NEW, name, frames.scenario_line(), fields)
     return wrapped

@@ -62,9 +62,12 @@ def _copy(value: Any, depth: int) -> tuple[Any, bool]:
     return _cut(repr(value)), False
 
 
-def value_fields(value: Any, **extra: Any) -> dict[str, Any]:
-    """The fields an event carries for ``value``: ``value`` (its JSON copy), ``repr`` when the
-    copy would mislead, then ``extra``."""
+def value_fields(value: Any) -> dict[str, Any]:
+    """A new dict of the fields an event carries for ``value``: ``value`` (its JSON copy),
+    and ``repr`` when the copy would mislead. Callers add the kind's other fields to it."""
+    kind = type(value)
+    # The hot path, as in describe(): small ints and short strings are their own copy.
+    if (kind is int and -_JS_SAFE < value < _JS_SAFE) or (kind is str and len(value) <= MAX_STR):
+        return {"value": value}
     shown, rep = describe(value)
-    fields = {"value": shown, **extra} if rep is None else {"value": shown, "repr": rep, **extra}
-    return fields
+    return {"value": shown} if rep is None else {"value": shown, "repr": rep}

@@ -55,7 +55,7 @@ class Watcher:
                 value, scope, owner = frame.f_globals[name], "global", None
             else:
                 continue
-            fields = value_fields(value, scope=scope)
+            fields = {**value_fields(value), "scope": scope}
             key = (owner, name)
             if self.seen.get(key) == fields:
                 continue

@@ -23,6 +23,9 @@ FIGURES = (
     "start_latency_ms_p99",
     "live_latency_ms_p50",
     "live_latency_ms_p99",
+    "gate_before_ns",
+    "gate_after_ns",
+    "held_us_per_release",
 )
 
 
