@@ -14,7 +14,7 @@ from app.api.deps import Client, CurrentSettings, Runs
 from app.api.models import Problem, RunCreate, RunOut, RunSummary
 from app.api.sse import EventStreamResponse, follow
 from app.events.chrome_trace import chrome_trace
-from app.events.encoding import RETRY_MS
+from app.events.http_formats import RETRY_MS
 from app.runs.archive import StoredRun
 from app.runs.limits import LimitExceeded
 from app.runs.run import Run

@@ -19,7 +19,7 @@ import anyio
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from app.events.encoding import KEEPALIVE, RETRY, ndjson_chunk, sse_message
+from app.events.http_formats import KEEPALIVE, RETRY, ndjson_chunk, sse_message
 
 log = logging.getLogger(__name__)
 

@@ -57,3 +57,17 @@ def test_quick_bench_reports_every_figure() -> None:
     assert samples["start_latency_ms"]
     assert samples["fanout_200_events_per_s"]
     assert result["leftovers"] == {"processes": [], "shm": []}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_ops_reports_the_cost_of_each_traced_operation() -> None:
+    proc = subprocess.run(
+        [sys.executable, "bench/ops.py"], cwd=ROOT, capture_output=True, text=True, timeout=50, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    result = json.loads(proc.stdout)
+    assert Path(result["tree"]) == ROOT
+    for key in ("queue_put_get_ns", "pipe_send_recv_ns", "value_increment_ns", "print_ns"):
+        assert type(result[key]) is float, key
+        assert result[key] > 0, key
