@@ -24,9 +24,14 @@ from typing import Any
 from app.tracing import emitter, frames, gate, managers, output, pipes, processes, queues, shared, watch
 from app.tracing.context import TraceContext
 
-# What install() replaces: (owner, attribute, traced version).
-_FACTORIES = {"Queue": queues.make_queue, "Pipe": pipes.make_pipe, "Value": shared.make_value}
-_FACTORIES |= {"Array": shared.make_array, "Manager": managers.make_manager}
+# The traced factories install() puts on multiprocessing's contexts, by name.
+_FACTORIES = {
+    "Queue": queues.make_queue,
+    "Pipe": pipes.make_pipe,
+    "Value": shared.make_value,
+    "Array": shared.make_array,
+    "Manager": managers.make_manager,
+}
 
 
 class _Patches:

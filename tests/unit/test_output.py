@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 
 from app.tracing import emitter
+from app.tracing.gate import Gate
 from app.tracing.output import LineStream
 
 
 class Recorder:
     """Stands in for the process's emitter: keeps what the stream emits."""
+
+    gate = Gate()  # free mode
 
     def __init__(self) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
