@@ -404,7 +404,6 @@ KINDS: dict[str, type[Event]] = {str(cls.__struct_config__.tag): cls for cls in 
 ANSWERS: dict[str, str] = {kind: cls.answers for kind, cls in KINDS.items() if cls.answers is not None}
 # Kinds that start a chain of answers (a put, a send, a manager call).
 PRODUCER_KINDS = frozenset(kind for kind, cls in KINDS.items() if cls.flow is not None)
-CONSUMER_KINDS = frozenset(ANSWERS)
 WAIT_KINDS = frozenset(kind for kind, cls in KINDS.items() if cls.blocks)
 
 
@@ -418,7 +417,6 @@ def _chain(producer: str) -> list[str]:
 
 
 CHAINS: dict[str, list[str]] = {kind: _chain(kind) for kind in PRODUCER_KINDS}
-GROUPS: dict[str, Group] = {kind: cls.group for kind, cls in KINDS.items()}
 TEMPLATES: dict[str, list[str]] = {kind: list(cls.say) for kind, cls in KINDS.items()}
 
 _decoder = msgspec.json.Decoder(AnyEvent)

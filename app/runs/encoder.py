@@ -16,11 +16,8 @@ from typing import Any
 import msgspec
 
 from app.events import kinds as K
-from app.events.wire import WireEvent
+from app.runs.sequencer import Released
 from app.runs.sinks import EventSink
-
-# (pid, proc, event): what the sequencer hands on, in release order
-Released = tuple[int, str, WireEvent]
 
 _encode = msgspec.json.Encoder().encode
 # An event's JSON: seq and t, then the cached '"kind":…,"proc":…,"pid":…,"obj":…,"line":…'

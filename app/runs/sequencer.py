@@ -18,7 +18,9 @@ from collections.abc import Callable
 
 from app.events import keys
 from app.events.wire import WireEvent
-from app.runs.encoder import Released
+
+# (pid, proc, event) handed on in release order
+Released = tuple[int, str, WireEvent]
 
 
 class Sequencer:

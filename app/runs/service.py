@@ -132,9 +132,9 @@ class RunService:
         scenario), ValueError (bad pace or start method), pydantic.ValidationError (bad
         parameters) or LimitExceeded (over a limit)."""
         scenario = registry.get(scenario_id)
-        _check_settings(pace_ms, start_method, "free")
+        _check_settings(pace_ms, start_method, "free")  # before the parameters, as always
         program = scenario.make_program(scenario.validate(params or {}))
-        return self.start_program(program, pace_ms, start_method, client)
+        return self._start(program, pace_ms, start_method, client, "free")
 
     def start_program(
         self,
@@ -147,9 +147,12 @@ class RunService:
         """Admit and start a run of any program. Raises ValueError (bad settings) or
         LimitExceeded; the admission check and the start have no await between them, so
         concurrent requests cannot overshoot a limit."""
+        _check_settings(pace_ms, start_method, gate)
+        return self._start(program, pace_ms, start_method, client, gate)
+
+    def _start(self, program: Program, pace_ms: int, start_method: str, client: str | None, gate: str) -> Run:
         if self._base is None:
             raise RuntimeError("RunService.start() was not awaited")
-        _check_settings(pace_ms, start_method, gate)
         if self.admission is not None:
             self.admission.check(client, (r.client for r in self._runs.values() if not r.finished))
         run = Run(program, pace_ms, start_method, client, gate)

@@ -51,7 +51,7 @@ class RunSupervisor:
     def _on_hold(self, conn_id: int, proc: str, hold: wire.Hold | None) -> None:
         if hold is not None:
             self.held[proc] = (conn_id, hold)
-        elif self.held.get(proc, (None,))[0] == conn_id:
+        elif proc in self.held and self.held[proc][0] == conn_id:
             del self.held[proc]  # its connection closed: it holds no more
         self._wake()
 

@@ -38,8 +38,6 @@ class Gate:
 class PacedGate(Gate):
     """Pause after each operation so a person can follow (``pace_ms``)."""
 
-    paces = True
-
     def __init__(self, pace_s: float) -> None:
         self.pace_s = pace_s
         self.paces = pace_s > 0
