@@ -445,6 +445,44 @@ const HANDLERS = {
   },
 };
 
+/**
+ * The picture before a run: the processes and objects a program is known to have (a
+ * scenario's `cast`, checked against real runs by the scenario tests), none started yet.
+ * Only what the cast lists is filled in; every event of a real run starts from
+ * initialState(), never from this.
+ */
+export function castState(cast) {
+  let state = initialState();
+  for (const name of cast?.processes ?? []) {
+    state = updateProc(ensureProc(state, name, null), name, { status: "planned" });
+  }
+  for (const o of cast?.objects ?? []) {
+    switch (o.type) {
+      case "queue":
+        state = withQueue(state, o.name, { ...queueOf(state, o.name), producers: o.from ?? [], consumers: o.to ?? [] });
+        break;
+      case "pipe":
+        state = withPipe(state, { ...pipeOf(state, o.name), ends: o.ends ?? [o.name, null], users: o.users ?? {} });
+        break;
+      case "value":
+        state = withValue(state, o.name, { ...valueOf(state, o.name), users: o.users ?? [] });
+        break;
+      case "array":
+        state = withArray(state, o.name, { ...arrayOf(state, o.name), users: o.users ?? [] });
+        break;
+      case "manager":
+        state = withManager(state, o.name, { ...managerOf(state, o.name), server: o.server ?? null, proxies: o.proxies ?? [] });
+        break;
+      case "var":
+        state = { ...state, vars: put(state.vars, o.name, {}), varUsers: put(state.varUsers ?? {}, o.name, o.users ?? []) };
+        break;
+      default:
+        break; // a kind of object this page does not draw yet
+    }
+  }
+  return state;
+}
+
 /** The kinds the reducer has a handler for (a test checks they are all the schema's kinds). */
 export const HANDLED_KINDS = Object.freeze(Object.keys(HANDLERS));
 

@@ -12,6 +12,7 @@ import { openFeed } from "./feed.js";
 import { History } from "./history.js";
 import { narrate } from "./narrate.js";
 import { Player } from "./player.js";
+import { castState } from "./reducer.js";
 import { Timeline } from "./timeline.js";
 import { SourceView } from "./views/source.js";
 import { StageView } from "./views/stage.js";
@@ -33,6 +34,7 @@ export class Viewer {
     this.runId = null;
     this.frame = null;
     this.pending = []; // batches of events received, not yet in the history
+    this.preview = null; // the cast's picture, shown while there are no events
     this.player = new Player(this.history, () => this.schedule());
     this.stage = new StageView({ status: $("#run-status"), lanes: $("#lanes"), objects: $("#objects") });
     this.source = $("#source") ? new SourceView($("#source")) : null;
@@ -58,7 +60,9 @@ export class Viewer {
   draw() {
     this.frame = null;
     this.fold();
-    const state = this.history.stateAt(this.player.index);
+    // Before a run has events, the picture of what it will have (if the page knows it).
+    const state =
+      this.history.length === 0 && this.preview ? this.preview : this.history.stateAt(this.player.index);
     this.stage.render(state);
     this.source?.render(state);
     this.timeline?.render(this.history, this.player.index, this.history.tail.order);
@@ -84,12 +88,19 @@ export class Viewer {
     this.source?.setSource(text);
   }
 
+  /** Before any run: draw the processes and objects of `cast` (a scenario's), not started. */
+  showCast(cast) {
+    this.preview = cast ? castState(cast) : null;
+    this.schedule();
+  }
+
   /** Forget the run on screen (and stop receiving its events). */
   clear() {
     this.feed?.close();
     this.feed = null;
     this.pending = [];
     this.runId = null;
+    this.preview = null;
     this.history = new History();
     this.stage.reset();
     this.player.reset(this.history);
