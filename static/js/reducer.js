@@ -24,6 +24,9 @@ export function initialState() {
     managers: {},
     vars: {}, // variable name → { proc → {value, repr, seq} }
     consoles: {}, // proc → Log of {seq, text, stream}
+    // proc → Log of what it received, a copy now in its own memory:
+    // {msg, value, repr, from, via: object name, kind, seq}
+    received: {},
   };
 }
 
@@ -75,6 +78,12 @@ function touchProc(state, ev) {
   if (ev.pid != null && proc.pid !== ev.pid) changes.pid = ev.pid;
   if (ev.line != null && proc.line !== ev.line) changes.line = ev.line;
   return Object.keys(changes).length ? updateProc(state, ev.proc, changes) : state;
+}
+
+function receive(state, ev, item) {
+  const got = state.received[ev.proc] ?? new Log();
+  const entry = { msg: item.msg ?? null, ...shown(ev), from: item.from ?? null, via: ev.obj, kind: ev.kind, seq: ev.seq };
+  return { ...state, received: put(state.received, ev.proc, got.push(entry, ev)) };
 }
 
 function waitOn(state, ev, wait) {
@@ -148,8 +157,14 @@ function valueOf(state, name) {
       writer: null, // {proc, seq} of the last write
       read: null, // {proc, seq, version} of the last read
       readBy: {}, // proc -> the version that process last read
+      readValue: {}, // proc -> the value that process last read
       stale: 0, // writes made on a stale read: each overwrote another process's update
       lastStale: null, // {proc, seq, read, wrote} of the latest such write
+      // Each write with the read it was computed from, the process's read→write pair:
+      // {proc, seq, read: {value, version} | null, value, repr, version, stale}
+      writes: new Log(),
+      initial: null, // the value it was created with
+      increments: 0, // writes that wrote exactly what their process read, plus one
       users: [],
     }
   );
@@ -284,13 +299,14 @@ const HANDLERS = {
     const index = q.items.findIndex((item) => item.msg === ev.msg);
     const item = index >= 0 ? q.items.at(index) : { msg: ev.msg ?? null, from: null, seq: null };
     const taken = { ...item, ...shown(ev), by: ev.proc, takenSeq: ev.seq };
-    return withQueue(state, ev.obj, {
+    state = withQueue(state, ev.obj, {
       ...q,
       items: index >= 0 ? q.items.remove(index) : q.items,
       taken: q.taken.push(taken, ev),
       consumers: addName(q.consumers, ev.proc),
       error: null,
     });
+    return receive(state, ev, item);
   },
   "queue.wait"(state, ev) {
     return waitOn(state, ev, { on: ev.obj, what: `${ev.obj}.${ev.op}()` });
@@ -325,7 +341,7 @@ const HANDLERS = {
       inFlight: index >= 0 ? pipe.inFlight.remove(index) : pipe.inFlight,
       delivered: pipe.delivered.push(received, ev),
     };
-    return withPipe(state, pipe);
+    return receive(withPipe(state, pipe), ev, message);
   },
   "pipe.wait"(state, ev) {
     const pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);
@@ -341,6 +357,7 @@ const HANDLERS = {
     return withValue(state, ev.obj, {
       ...box,
       ...shown(ev),
+      initial: ev.value ?? null,
       typecode: ev.typecode ?? null,
       users: addName(box.users, ev.proc),
     });
@@ -351,6 +368,7 @@ const HANDLERS = {
       ...box,
       read: { proc: ev.proc, seq: ev.seq, version: ev.version, ...shown(ev) },
       readBy: { ...box.readBy, [ev.proc]: ev.version },
+      readValue: { ...box.readValue, [ev.proc]: ev.value ?? null },
       users: addName(box.users, ev.proc),
     });
   },
@@ -360,12 +378,25 @@ const HANDLERS = {
     // value another process had already changed: that change is overwritten (lost).
     const read = box.readBy[ev.proc];
     const stale = read !== undefined && ev.version > read + 1;
+    const readValue = read === undefined ? undefined : box.readValue[ev.proc];
+    const write = {
+      proc: ev.proc,
+      seq: ev.seq,
+      read: read === undefined ? null : { value: readValue, version: read },
+      ...shown(ev),
+      version: ev.version,
+      stale,
+    };
+    const increment = typeof readValue === "number" && ev.value === readValue + 1;
     return withValue(state, ev.obj, {
       ...box,
       ...shown(ev),
       version: ev.version,
       writer: { proc: ev.proc, seq: ev.seq },
       readBy: omit(box.readBy, ev.proc),
+      readValue: omit(box.readValue, ev.proc),
+      writes: box.writes.push(write, ev),
+      increments: box.increments + (increment ? 1 : 0),
       stale: box.stale + (stale ? 1 : 0),
       lastStale: stale ? { proc: ev.proc, seq: ev.seq, read, wrote: ev.version } : box.lastStale,
       users: addName(box.users, ev.proc),
@@ -441,7 +472,8 @@ const HANDLERS = {
       error: ev.error ?? null,
       returnedSeq: ev.seq,
     }));
-    return withManager(state, ev.obj, manager);
+    state = withManager(state, ev.obj, manager);
+    return ev.error == null ? receive(state, ev, { msg: ev.msg, from: manager.server }) : state;
   },
 };
 

@@ -36,7 +36,8 @@ export class Viewer {
     this.pending = []; // batches of events received, not yet in the history
     this.preview = null; // the cast's picture, shown while there are no events
     this.player = new Player(this.history, () => this.schedule());
-    this.stage = new StageView({ status: $("#run-status"), lanes: $("#lanes"), objects: $("#objects") });
+    this.stage = new StageView({ status: $("#run-status"), grid: $("#stage-grid") });
+    this.drawn = { history: null, index: -1 }; // what the stage shows, for the tokens that move
     this.source = $("#source") ? new SourceView($("#source")) : null;
     this.timeline = $("#timeline")
       ? new Timeline({ root: $("#timeline"), onSeek: (i) => this.player.seek(i) })
@@ -63,7 +64,7 @@ export class Viewer {
     // Before a run has events, the picture of what it will have (if the page knows it).
     const state =
       this.history.length === 0 && this.preview ? this.preview : this.history.stateAt(this.player.index);
-    this.stage.render(state);
+    this.stage.render(state, this.justApplied());
     this.source?.render(state);
     this.timeline?.render(this.history, this.player.index, this.history.tail.order);
     this.controls?.render();
@@ -77,6 +78,16 @@ export class Viewer {
     // The run's status as far as the feed has got (not at the event on screen), for
     // scripts and tests that wait for a run to end.
     document.body.dataset.runStatus = this.history.tail.run.status;
+  }
+
+  // The events between the one drawn last and the one on screen now, when the player
+  // moved forward by a few: their tokens fly. A seek or a burst is drawn where it lands.
+  justApplied() {
+    const { history, index } = this.drawn;
+    const now = this.player.index;
+    this.drawn = { history: this.history, index: now };
+    if (history !== this.history || now <= index || now - index > 4) return [];
+    return this.history.events.slice(index + 1, now + 1);
   }
 
   setIdle(text) {

@@ -141,7 +141,8 @@ class Dashboard:
         self.page.wait_for_function(AT_END, timeout=timeout_ms)
 
     def lane(self, proc: str) -> Any:
-        return self.page.locator(f".lane[data-proc='{proc}']")
+        """The process's box on the stage (its memory, its state, its console)."""
+        return self.page.locator(f".proc-box[data-proc='{proc}']")
 
     def console_of(self, proc: str) -> Any:
         return self.lane(proc).locator(".console")

@@ -51,7 +51,7 @@ async def test_the_pool_squares_every_number_once(run_to_end, workers: int) -> N
     assert done.output("main") == [f"Squares: {[n * n for n in numbers]}"]
     assert problems(done.events) == []
     lanes = set(done.lanes())
-    assert lanes == {"main", "worker", *(f"worker#{i}" for i in range(2, workers + 1))}
+    assert lanes == {"main", *(f"worker-{i}" for i in range(1, workers + 1))}
     taken = [e["value"] for e in done.of("queue.get") if e["obj"] == "tasks"]
     assert sorted(v for v in taken if v is not None) == sorted(numbers)
     assert taken.count(None) == workers

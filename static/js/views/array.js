@@ -1,11 +1,12 @@
-// A shared Array: one cell per element, in memory every process maps. A cell written at
-// the current event lights up in the writer's colour; each keeps who wrote it last.
+// A shared Array as a region of shared memory across the boxes of the processes that map
+// it: one cell per element. A cell written at the current event lights up in the
+// writer's colour; each keeps who wrote it last.
 
 import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 
 export class ArrayView {
-  constructor(root, name) {
+  constructor(name) {
     this.name = name;
     this.meta = h("span", { class: "meta" });
     this.users = h("p", { class: "users" });
@@ -13,13 +14,12 @@ export class ArrayView {
     this.note = h("p", { class: "note" });
     this.el = h(
       "section",
-      { class: "obj array", "aria-label": `shared array ${name}` },
+      { class: "obj region array", dataset: { obj: name }, "aria-label": `shared array ${name}` },
       h("h3", {}, "Array ", h("code", {}, name), " ", this.meta),
       this.users,
       this.cells,
       this.note,
     );
-    root.append(this.el);
   }
 
   render(state) {
@@ -32,24 +32,14 @@ export class ArrayView {
     const writing = current?.kind === "array.set" ? array.write : null;
     const reading = current?.kind === "array.get" ? array.read : null;
     toggle(this.el, "is-current", current !== null);
-
-    setText(this.meta, array.typecode ? `typecode '${array.typecode}', shared memory` : "shared memory");
-    this.users.replaceChildren(
-      h("span", { class: "label" }, "mapped by"),
-      ...array.users.map((p) => procChip(state, p)),
-    );
+    setText(this.meta, array.typecode ? `shared memory, typecode '${array.typecode}'` : "shared memory");
+    this.users.replaceChildren(h("span", { class: "label" }, "mapped by"), ...array.users.map((p) => procChip(state, p)));
     keyed(
       this.cells,
       array.cells.map((cell, index) => ({ ...cell, index })),
       (cell) => cell.index,
       (cell) =>
-        h(
-          "li",
-          { class: "cell" },
-          h("span", { class: "idx" }, String(cell.index)),
-          h("span", { class: "val" }),
-          h("span", { class: "who" }),
-        ),
+        h("li", { class: "cell" }, h("span", { class: "idx" }, String(cell.index)), h("span", { class: "val" }), h("span", { class: "who" })),
       (el, cell) => {
         setText(el.querySelector(".val"), pyrepr(cell.value));
         setText(el.querySelector(".who"), cell.writer ?? "");

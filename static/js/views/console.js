@@ -2,6 +2,8 @@
 // print thousands of lines and only the new ones should cost anything. Stepping back
 // to fewer lines trims from the end, so replay stays cheap too. The box is a reversed
 // flex column, so it stays scrolled to the newest line without JS reading its layout.
+// An empty box says "no output yet" (the stylesheet's placeholder) while the process may
+// still print, and "printed nothing" once it has exited: "yet" would promise more.
 
 const MAX_SHOWN = 2000; // older lines are dropped from the page (still in the run's events)
 
@@ -12,12 +14,17 @@ export class ConsoleView {
     box.append(this.el);
     this.shown = []; // seq of each line element, in order
     this.lit = null;
+    this.none = null; // the "printed nothing" note, not one of the shown lines
   }
 
-  render(lines, currentSeq) {
-    if (this.lines === lines && this.currentSeq === currentSeq) return;
+  /** `exited`: whether the process has exited (at the event shown), so an empty box is final. */
+  render(lines, currentSeq, { exited = false } = {}) {
+    if (this.lines === lines && this.currentSeq === currentSeq && this.exited === exited) return;
     this.lines = lines;
     this.currentSeq = currentSeq;
+    this.exited = exited;
+    this.none?.remove();
+    this.none = null;
     const first = Math.max(0, lines.length - MAX_SHOWN);
     // Where the shown lines start in `lines`, and how many of them are still there.
     let start = this.shown.length ? indexOfSeq(lines, this.shown[0]) : first;
@@ -54,6 +61,13 @@ export class ConsoleView {
       this.shown.push(line.seq);
     }
     this.el.append(fragment);
+    if (exited && this.shown.length === 0) {
+      // <em> so that it cannot be read as the program's own output, even unstyled.
+      this.none = document.createElement("em");
+      this.none.className = "none";
+      this.none.textContent = "printed nothing";
+      this.el.append(this.none);
+    }
     this.light(currentSeq);
   }
 

@@ -1,11 +1,14 @@
-// A Manager's shared object: the real list lives in the manager's server process; the
-// other processes hold proxies, and every method call is a message to the server and a
-// reply back. Each call is drawn as an arrow out (the call) and an arrow back (the result).
+// A Manager's shared object, drawn inside its server process's box: the real list lives
+// there. The other processes hold proxies (shown in their own boxes), and every method
+// call is a message to the server and a reply back: a call token flies from the caller's
+// box to the server, waits here while it is served, and its reply flies back. The last
+// few calls stay listed as arrows out and back.
 
-import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
+import { h, keyed, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
+import { parkedAt } from "./parked.js";
 
-const CALLS_SHOWN = 8;
+const CALLS_SHOWN = 4;
 
 function item(value) {
   // A record is drawn as its fields side by side: the JSON copy cannot tell a tuple
@@ -14,53 +17,46 @@ function item(value) {
   return h("li", { class: "record" }, ...fields.map((f) => h("span", { class: "field" }, pyrepr(f))));
 }
 
-function callText(call) {
+export function callText(call) {
   return `${call.method}(${(call.args ?? []).map(pyrepr).join(", ")})`;
 }
 
 function replyText(call) {
-  if (call.phase === "sent") return "…";
+  if (call.phase !== "returned" && call.phase !== "served") return "…";
   if (call.error) return call.error;
   return call.repr ?? pyrepr(call.value);
 }
 
 export class ManagerView {
-  constructor(root, name) {
+  constructor(name) {
     this.name = name;
-    this.server = h("span", { class: "server-name" });
-    this.proxies = h("ul", { class: "proxies", "aria-label": "proxies" });
-    this.calls = h("ol", { class: "calls", "aria-label": `calls to ${name}` });
-    this.list = h("ol", { class: "held", start: 0, "aria-label": `${name} in the server process` });
+    this.list = h("ol", { class: "held", start: 0, "aria-label": `${name}, the real object, in the server process` });
+    this.open = h("ol", { class: "open-calls", "aria-label": `calls to ${name} being served` });
+    this.calls = h("ol", { class: "calls", "aria-label": `the last calls to ${name}` });
+    this.parked = h("p", { class: "parked" });
     this.note = h("p", { class: "note" });
     this.el = h(
       "section",
-      { class: "obj manager", "aria-label": `manager object ${name}` },
-      h("h3", {}, "Manager object ", h("code", {}, name)),
-      h(
-        "div",
-        { class: "manager-body" },
-        h("div", { class: "proxy-side" }, h("p", { class: "label" }, "proxies"), this.proxies),
-        this.calls,
-        h("div", { class: "server" }, h("p", { class: "label" }, "server process ", this.server), this.list),
-      ),
+      { class: "obj manager-object", dataset: { obj: name }, "aria-label": `manager object ${name}` },
+      h("h3", {}, h("code", {}, name), " ", h("span", { class: "meta" }, "the real object")),
+      this.list,
+      this.open,
+      this.parked,
+      this.calls,
       this.note,
     );
-    root.append(this.el);
   }
 
   render(state) {
     const manager = state.managers[this.name];
     const last = state.last;
-    if (manager === this.manager && last === this.lastEvent) return;
+    if (manager === this.manager && last === this.lastEvent && state.procs === this.procs) return;
     this.manager = manager;
     this.lastEvent = last;
+    this.procs = state.procs;
     const current = last?.obj === this.name ? last : null;
     toggle(this.el, "is-current", current !== null);
 
-    this.server.replaceChildren(manager.server ? procChip(state, manager.server) : "…");
-    this.proxies.replaceChildren(
-      ...manager.proxies.map((p) => h("li", {}, procChip(state, p), h("span", { class: "arrow" }, "proxy"))),
-    );
     const held = Array.isArray(manager.state) ? manager.state : [];
     keyed(
       this.list,
@@ -74,7 +70,21 @@ export class ManagerView {
         toggle(el, "lit", touched);
       },
     );
-
+    // Calls on their way or being served are tokens here; a returned call's token has
+    // flown back to its caller's box.
+    keyed(
+      this.open,
+      manager.calls.filter((c) => c.phase !== "returned" && c.msg != null),
+      (call) => call.msg,
+      (call) =>
+        h(
+          "li",
+          { class: `call-token token ${procClass(state, call.proc)}`, dataset: { token: call.msg }, title: `a call from ${call.proc}` },
+          h("span", { class: "caller" }, call.proc ?? "?"),
+          h("code", {}, callText(call)),
+        ),
+    );
+    parkedAt(this.parked, state, (wait) => wait.on === this.name);
     keyed(
       this.calls,
       manager.calls.slice(-CALLS_SHOWN),
@@ -84,8 +94,8 @@ export class ManagerView {
           "li",
           { class: `call ${procClass(state, call.proc)}` },
           h("span", { class: "caller" }, call.proc ?? "?"),
-          h("span", { class: "out-arrow", "aria-label": "call" }, `→ ${callText(call)}`),
-          h("span", { class: "back-arrow", "aria-label": "reply" }),
+          h("span", { class: "out-arrow" }, `→ ${callText(call)}`),
+          h("span", { class: "back-arrow" }),
         ),
       (el, call) => {
         el.dataset.phase = call.phase;

@@ -1,32 +1,33 @@
-// A Pipe as its two ends, the processes using each, and the messages in flight between
-// them; received messages stack up at the end that received them. A received "END"
-// is marked: it is the message that closes the receiver's loop.
+// A Pipe drawn between the two processes that hold its ends: a tube with an end at each
+// side, and the messages in flight as tokens (copies, pickled by send) on their way from
+// one end to the other. A process blocked on recv waits parked at the tube. Received
+// messages are no longer here: their copies are in the receiver's box.
 
 import { fill, h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
-
-const DELIVERED_SHOWN = 12;
+import { parkedAt } from "./parked.js";
 
 const shownValue = (m) => m.repr ?? pyrepr(m.value);
 
 export class PipeView {
-  constructor(root, name) {
+  constructor(name) {
     this.name = name;
     this.title = h("h3");
-    this.endA = h("div", { class: "end end-a" });
-    this.endB = h("div", { class: "end end-b" });
+    this.endA = h("p", { class: "end end-a" });
+    this.endB = h("p", { class: "end end-b" });
     this.flight = h("ol", { class: "in-flight", "aria-label": "messages in flight" });
-    this.delivered = h("ol", { class: "delivered", "aria-label": "messages received" });
+    this.parked = h("p", { class: "parked" });
     this.note = h("p", { class: "note" });
     this.el = h(
       "section",
-      { class: "obj pipe", "aria-label": `pipe ${name}` },
+      { class: "obj channel pipe", dataset: { obj: name }, "aria-label": `pipe ${name}` },
       this.title,
-      h("div", { class: "pipe-body" }, this.endA, h("div", { class: "tube" }, this.flight), this.endB),
-      this.delivered,
+      this.endA,
+      h("div", { class: "tube" }, this.flight),
+      this.endB,
+      this.parked,
       this.note,
     );
-    root.append(this.el);
   }
 
   renderEnd(el, state, pipe, end) {
@@ -35,8 +36,9 @@ export class PipeView {
     fill(
       el,
       h("code", { class: "end-name" }, end ?? "?"),
-      h("span", { class: "users" }, ...users.map((p) => procChip(state, p))),
-      closed ? h("span", { class: "closed" }, `closed by ${closed}`) : null,
+      " ",
+      ...users.map((p) => procChip(state, p)),
+      closed ? h("span", { class: "closed" }, ` closed by ${closed}`) : null,
     );
     toggle(el, "is-closed", Boolean(closed));
   }
@@ -44,20 +46,19 @@ export class PipeView {
   render(state) {
     const pipe = state.pipes[this.name];
     const last = state.last;
-    if (pipe === this.pipe && last === this.lastEvent) return;
+    if (pipe === this.pipe && last === this.lastEvent && state.procs === this.procs) return;
     this.pipe = pipe;
     this.lastEvent = last;
+    this.procs = state.procs;
     const [a, b] = pipe.ends;
     const current = last && pipe.ends.includes(last.obj) ? last.seq : null;
     toggle(this.el, "is-current", current !== null);
-
     if (this.titleFor !== `${a}|${b}`) {
       this.titleFor = `${a}|${b}`;
       this.title.replaceChildren("Pipe ", h("code", {}, a), " ⇄ ", h("code", {}, b ?? "?"));
     }
     this.renderEnd(this.endA, state, pipe, a);
     this.renderEnd(this.endB, state, pipe, b);
-
     keyed(
       this.flight,
       pipe.inFlight.toArray(),
@@ -66,32 +67,16 @@ export class PipeView {
         h(
           "li",
           {
-            class: `msg ${procClass(state, m.from)} ${m.fromEnd === a ? "to-b" : "to-a"}`,
-            title: `sent by ${m.from} into ${m.fromEnd}`,
+            class: `msg token ${procClass(state, m.from)} ${m.fromEnd === a ? "to-b" : "to-a"}`,
+            dataset: { token: m.msg },
+            title: `sent by ${m.from} into ${m.fromEnd}, on its way to ${m.toEnd}`,
           },
           h("span", { class: "dir", "aria-hidden": "true" }, m.fromEnd === a ? "→" : "←"),
           h("span", { class: "val" }, shownValue(m)),
         ),
       (el, m) => toggle(el, "lit", m.seq === current),
     );
-
-    keyed(
-      this.delivered,
-      pipe.delivered.slice(-DELIVERED_SHOWN),
-      (m) => m.recvSeq,
-      (m) => {
-        const isEnd = m.value === "END";
-        return h(
-          "li",
-          { class: `msg ${procClass(state, m.by)}${isEnd ? " end-msg" : ""}` },
-          h("span", { class: "val" }, shownValue(m)),
-          h("span", { class: "who" }, `${m.by} received it at ${m.toEnd}`),
-          isEnd ? h("span", { class: "stop" }, `ends ${m.by}'s loop`) : null,
-        );
-      },
-      (el, m) => toggle(el, "lit", m.recvSeq === current),
-    );
-
+    parkedAt(this.parked, state, (wait) => pipe.ends.includes(wait.on));
     const notes = [];
     if (pipe.inFlight.length) notes.push(`${pipe.inFlight.length} in flight`);
     notes.push(`${pipe.delivered.length} received`);

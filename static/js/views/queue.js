@@ -1,11 +1,12 @@
-// A Queue as a FIFO: items enter from the producers on the left, wait in the queue
-// oldest first, and leave to the consumers on the right.
+// A Queue drawn between its producers and its consumers: a FIFO whose items are tokens
+// (copies, pickled on the way in) that entered from a producer's box and will leave to a
+// consumer's box. Processes blocked on a get wait here, parked at the queue.
 
 import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
+import { parkedAt } from "./parked.js";
 
-const TAKEN_SHOWN = 12; // items already taken out that stay visible on the consumer side
-const ENDS_SHOWN = 12; // a long queue shows this many items at each end, and a count between
+const ENDS_SHOWN = 8; // a long queue shows this many items at each end, and a count between
 
 // The items to draw: all of a short queue; the two ends of a long one, with a gap marker.
 function visible(items) {
@@ -15,45 +16,41 @@ function visible(items) {
 }
 
 const shownValue = (item) => item.repr ?? pyrepr(item.value);
+const chips = (state, names) => (names.length ? names.map((p) => procChip(state, p)) : [h("span", { class: "none" }, "—")]);
 
 export class QueueView {
-  constructor(root, name) {
+  constructor(name) {
     this.name = name;
-    this.from = h("div", { class: "side from" });
-    this.fifo = h("ol", { class: "fifo", "aria-label": `items in ${name}, oldest first` });
-    this.taken = h("ol", { class: "taken", "aria-label": `items taken out of ${name}` });
-    this.to = h("div", { class: "side to" });
+    this.from = h("p", { class: "side from" });
+    this.to = h("p", { class: "side to" });
     this.count = h("span", { class: "count" });
+    this.fifo = h("ol", { class: "fifo", "aria-label": `items in ${name}, oldest first` });
+    this.parked = h("p", { class: "parked" });
     this.note = h("p", { class: "note" });
     this.el = h(
       "section",
-      { class: "obj queue", "aria-label": `queue ${name}` },
+      { class: "obj channel queue", dataset: { obj: name }, "aria-label": `queue ${name}` },
       h("h3", {}, "Queue ", h("code", {}, name), " ", this.count),
-      h("div", { class: "flow" }, this.from, h("div", { class: "pipeway" }, this.fifo), this.to),
-      h("div", { class: "outlet" }, h("span", { class: "label" }, "taken out"), this.taken),
+      this.from,
+      h("div", { class: "pipeway" }, this.fifo),
+      this.to,
+      this.parked,
       this.note,
     );
-    root.append(this.el);
   }
 
   render(state) {
     const q = state.queues[this.name];
     const last = state.last;
-    if (q === this.q && last === this.lastEvent) return;
+    if (q === this.q && last === this.lastEvent && state.procs === this.procs) return;
     this.q = q;
     this.lastEvent = last;
+    this.procs = state.procs;
     const current = last?.obj === this.name ? last.seq : null;
-
-    this.from.replaceChildren(
-      h("span", { class: "label" }, "from"),
-      ...(q.producers.length ? q.producers.map((p) => procChip(state, p)) : [h("span", {}, "—")]),
-    );
-    this.to.replaceChildren(
-      h("span", { class: "label" }, "to"),
-      ...(q.consumers.length ? q.consumers.map((p) => procChip(state, p)) : [h("span", {}, "—")]),
-    );
-    setText(this.count, q.items.length === 1 ? "1 item" : `${q.items.length} items`);
     toggle(this.el, "is-current", current !== null);
+    this.from.replaceChildren(h("span", { class: "label" }, "in from"), ...chips(state, q.producers));
+    this.to.replaceChildren(h("span", { class: "label" }, "out to"), ...chips(state, q.consumers));
+    setText(this.count, q.items.length === 1 ? "1 item" : `${q.items.length} items`);
 
     keyed(
       this.fifo,
@@ -64,7 +61,7 @@ export class QueueView {
           ? h("li", { class: "gap" })
           : h(
               "li",
-              { class: `item ${procClass(state, item.from)}`, title: `put by ${item.from}` },
+              { class: `item token ${procClass(state, item.from)}`, dataset: { token: item.msg }, title: `put by ${item.from}` },
               h("span", { class: "val" }, shownValue(item)),
               h("span", { class: "who" }, item.from ?? ""),
             ),
@@ -73,24 +70,12 @@ export class QueueView {
         else toggle(el, "lit", item.seq === current);
       },
     );
-    keyed(
-      this.taken,
-      q.taken.slice(-TAKEN_SHOWN),
-      (item) => item.takenSeq,
-      (item) =>
-        h(
-          "li",
-          { class: `item ${procClass(state, item.by)}`, title: `put by ${item.from}, taken by ${item.by}` },
-          h("span", { class: "val" }, shownValue(item)),
-          h("span", { class: "who" }, `→ ${item.by}`),
-        ),
-      (el, item) => toggle(el, "lit", item.takenSeq === current),
-    );
+    parkedAt(this.parked, state, (wait) => wait.on === this.name);
 
     const notes = [];
+    if (q.taken.length) notes.push(`${q.taken.length} taken out`);
     if (q.empty) notes.push(`${q.empty.proc} asked ${this.name}.empty(): ${pyrepr(q.empty.value)}`);
     if (q.error) notes.push(`${q.error.proc}'s get found it empty (${q.error.error})`);
-    if (q.taken.length > TAKEN_SHOWN) notes.push(`${q.taken.length} items taken out in all`);
     setText(this.note, notes.join(" · "));
   }
 }

@@ -1,5 +1,5 @@
-// The program's source, exactly as it ran, with each process's current line marked and
-// the line of the current event highlighted.
+// The program's source, exactly as it ran, with each process's current line marked (its
+// name right after the line's code) and the line of the current event highlighted.
 
 import { h, procClass, toggle } from "../dom.js";
 
@@ -31,12 +31,10 @@ export class SourceView {
       h(
         "li",
         { class: "src-line", dataset: { line: i + 1 } },
-        h("span", { class: "marks" }),
-        h("code", {}, line || " "),
+        h("span", { class: "text" }, h("code", {}, line || " "), h("span", { class: "marks" })),
       ),
     );
     this.code.replaceChildren(...this.lines);
-    this.lineHeight = 0; // measured at the first reveal
     this.marked.clear();
     this.current = null;
     this.markKey = null;
@@ -72,15 +70,14 @@ export class SourceView {
     }
   }
 
-  // Scroll the source panel (never the page) so the current line is in view. Lines all
-  // have the same height, so a line's position is arithmetic, not a layout read.
+  // Scroll the source panel (never the page) so the current line is in view. Long lines
+  // wrap, so lines differ in height: the line's own box is read, once per line change.
   reveal(line) {
-    if (!this.lineHeight) {
-      this.lineHeight = this.lines[0]?.offsetHeight || 20;
-      this.top = this.lines[0]?.offsetTop ?? 0;
-    }
-    const top = this.top + (line - 1) * this.lineHeight;
-    if (top < this.scroll || top + this.lineHeight > this.scroll + this.height) {
+    const el = this.lines[line - 1];
+    if (!el) return;
+    const top = el.offsetTop;
+    const height = el.offsetHeight;
+    if (top < this.scroll || top + height > this.scroll + this.height) {
       this.scroll = Math.max(0, top - this.height / 3);
       this.root.scrollTop = this.scroll;
     }

@@ -1,78 +1,223 @@
-// The stage: the processes' lanes and one view per shared object, each created when the
-// object first appears in the events and updated from the state on every frame.
+// The stage: one picture of the run. Each process is a box (its address space); a Queue
+// or Pipe sits in the gap between the processes on its two sides; shared memory is a band
+// across the boxes of the processes that map it; a Manager's object is inside its
+// server's box. Where each goes is layout.js's pure placement; this file keeps one view
+// per thing, puts its element in its grid cell, and has Motion fly the tokens that moved.
+//
+// The same placement is drawn across (boxes side by side) when the stage is wide enough,
+// and down (boxes one under another, bands to their right) when it is not.
 
-import { setText } from "../dom.js";
+import { h, setText, toggle } from "../dom.js";
 import { STATUS_LABELS } from "../kinds.js";
 import { ArrayView } from "./array.js";
-import { LanesView } from "./lanes.js";
+import { place, tracks } from "./layout.js";
 import { ManagerView } from "./manager.js";
-import { MemoryView } from "./memory.js";
+import { Motion } from "./motion.js";
 import { PipeView } from "./pipe.js";
+import { ProcBoxView } from "./procbox.js";
 import { QueueView } from "./queue.js";
 import { ValueView } from "./value.js";
 
 const VIEWS = { queue: QueueView, pipe: PipeView, array: ArrayView, value: ValueView, manager: ManagerView };
+const BOX_PX = 140; // the least width a box needs side by side
+const GAP_PX = 124; // and a gap with a channel in it
 
 // "waiting" is the page's own: the state before any run, not a run status.
 const STATUS_TEXT = { waiting: "No run yet", ...STATUS_LABELS };
 
+// A grid area across (row lane, columns at..to) or, drawn down, transposed.
+function area(vertical, lane, at, to) {
+  return vertical ? `${at} / ${lane} / ${to} / ${lane + 1}` : `${lane} / ${at} / ${lane + 1} / ${to}`;
+}
+
+function setArea(el, value) {
+  if (el.style.gridArea !== value) el.style.gridArea = value;
+}
+
 export class StageView {
-  constructor({ status, lanes, objects }) {
+  constructor({ status, grid }) {
     this.statusEl = status;
-    this.lanes = new LanesView(lanes);
-    this.objectsEl = objects;
+    this.grid = grid;
+    this.motion = new Motion(grid);
+    this.vertical = false;
+    this.width = 0;
+    new ResizeObserver(([entry]) => {
+      this.width = entry.contentRect.width;
+      if (this.state) this.arrange(this.state, this.placement, true);
+    }).observe(grid);
     this.reset();
   }
 
   reset() {
+    this.boxes = new Map();
     this.views = new Map();
-    this.memory = null;
-    this.objectsEl.replaceChildren();
-    this.lanes.root.replaceChildren();
-    this.lanes.consoles.clear();
+    this.gaps = new Map();
+    this.bands = new Map();
+    this.loose = null;
+    this.grid.replaceChildren();
     this.state = null;
+    this.placement = null;
+    this.lastMove = 0;
   }
 
-  render(state) {
+  /** Draw `state`; `moved` are the events just applied to reach it (their tokens fly). */
+  render(state, moved = []) {
     if (state === this.state) return;
+    const starts = moved.length ? this.motion.before(moved) : [];
     this.state = state;
-    // Stepping back past an object's first event removes its view again.
-    if (state.objects.length < this.views.size) {
-      const present = new Set(state.objects.map(({ type, name }) => `${type}:${name}`));
-      for (const [key, view] of this.views) {
-        if (present.has(key)) continue;
-        view.el.remove();
-        this.views.delete(key);
-      }
+    this.renderStatus(state.run);
+
+    // Stepping back past a process's or object's first event removes its view again.
+    for (const [name, box] of this.boxes) {
+      if (state.procs[name]) continue;
+      box.el.remove();
+      this.boxes.delete(name);
+    }
+    const present = new Set(state.objects.map(({ type, name }) => `${type}:${name}`));
+    for (const [key, view] of this.views) {
+      if (present.has(key)) continue;
+      view.el.remove();
+      this.views.delete(key);
+    }
+    for (const name of state.order) {
+      if (!this.boxes.has(name)) this.boxes.set(name, new ProcBoxView(name));
+    }
+    for (const { type, name } of state.objects) {
+      const key = `${type}:${name}`;
+      if (!this.views.has(key)) this.views.set(key, new VIEWS[type](name));
     }
 
-    const run = state.run;
+    const placement = place(state);
+    this.arrange(state, placement, false);
+    this.placement = placement;
+    for (const name of state.order) this.boxes.get(name).render(state);
+    for (const view of this.views.values()) view.render(state);
+
+    if (starts.length) {
+      const now = performance.now();
+      this.motion.setInterval(now - this.lastMove);
+      this.lastMove = now;
+      this.motion.after(starts);
+    }
+  }
+
+  renderStatus(run) {
     let text = STATUS_TEXT[run.status] ?? run.status;
     if (run.scenario) text += ` · ${run.scenario}`;
-    if (run.status !== "waiting" && run.start_method) {
-      text += ` · ${run.start_method}, pace ${run.pace_ms} ms`;
-    }
+    if (run.status !== "waiting" && run.start_method) text += ` · ${run.start_method}, pace ${run.pace_ms} ms`;
     if (run.exitcode != null && run.status !== "running") text += ` · exit code ${run.exitcode}`;
     if (run.error) text += ` · ${run.error}`;
     setText(this.statusEl, text);
     this.statusEl.dataset.status = run.status;
+  }
 
-    this.lanes.render(state);
+  // Put every element in its place. Cheap when nothing moved: each step compares first.
+  arrange(state, placement, resized) {
+    if (!resized && this.placement && samePlacement(this.placement, placement)) return;
+    const n = placement.procs.length;
+    const usedGaps = new Set(placement.channels.map((c) => c.gap));
+    if (placement.loose.length) usedGaps.add(Math.max(0, n - 1));
+    const need = n * BOX_PX + usedGaps.size * GAP_PX;
+    const vertical = this.width > 0 && need > this.width;
+    toggle(this.grid, "vertical", vertical);
+    this.vertical = vertical;
+    const trackList = tracks(n, usedGaps);
+    const bandTracks = placement.bands.map(() => "minmax(7.5rem, 11rem)").join(" ");
+    const columns = vertical ? `minmax(0, 1fr) ${bandTracks}`.trim() : trackList;
+    const rows = vertical ? trackList.replaceAll("minmax(8.5rem, 1fr)", "auto").replace(/minmax\(7\.5rem, 12rem\)/g, "auto") : "";
+    if (this.grid.style.gridTemplateColumns !== columns) this.grid.style.gridTemplateColumns = columns;
+    if (this.grid.style.gridTemplateRows !== rows) this.grid.style.gridTemplateRows = rows;
 
-    if (Object.keys(state.vars).length && !this.memory) this.memory = new MemoryView(this.objectsEl);
-    if (!Object.keys(state.vars).length && this.memory) {
-      this.memory.el.remove();
-      this.memory = null;
+    const order = [];
+    placement.procs.forEach((name, i) => {
+      const el = this.boxes.get(name).el;
+      setArea(el, area(vertical, 1, 2 * i + 1, 2 * i + 2));
+      order.push(el);
+    });
+    // Channels, gap by gap.
+    const byGap = new Map();
+    for (const c of placement.channels) {
+      if (!byGap.has(c.gap)) byGap.set(c.gap, []);
+      byGap.get(c.gap).push(this.views.get(c.key).el);
     }
-    this.memory?.render(state);
-    for (const { type, name } of state.objects) {
-      const key = `${type}:${name}`;
-      let view = this.views.get(key);
-      if (!view) {
-        view = new VIEWS[type](this.objectsEl, name);
-        this.views.set(key, view);
+    for (const [gap, el] of this.gaps) {
+      if (!byGap.has(gap)) {
+        el.remove();
+        this.gaps.delete(gap);
       }
-      view.render(state);
     }
+    for (const [gap, els] of byGap) {
+      let el = this.gaps.get(gap);
+      if (!el) {
+        el = h("div", { class: "gap" });
+        this.gaps.set(gap, el);
+      }
+      setArea(el, area(vertical, 1, 2 * gap + 2, 2 * gap + 3));
+      syncChildren(el, els);
+      order.push(el);
+    }
+    // Shared memory: a band per set of processes, under (or beside) their boxes.
+    const wanted = new Set(placement.bands.map((b) => b.key));
+    for (const [key, el] of this.bands) {
+      if (!wanted.has(key)) {
+        el.remove();
+        this.bands.delete(key);
+      }
+    }
+    placement.bands.forEach((band, i) => {
+      let el = this.bands.get(band.key);
+      if (!el) {
+        el = h("div", { class: "band", "aria-label": "shared memory" });
+        this.bands.set(band.key, el);
+      }
+      setArea(el, area(vertical, 2 + i, 2 * band.from + 1, 2 * band.to + 2));
+      syncChildren(el, band.regions.map((r) => this.views.get(r.key).el));
+      order.push(el);
+    });
+    // A manager's object inside its server's box; one whose server is not known yet waits
+    // in the last gap.
+    for (const held of placement.held) {
+      syncChildren(this.boxes.get(held.proc).holds, [this.views.get(held.key).el]);
+    }
+    for (const [name, box] of this.boxes) {
+      if (!placement.held.some((x) => x.proc === name)) syncChildren(box.holds, []);
+    }
+    if (placement.loose.length) {
+      this.loose ??= h("div", { class: "gap loose" });
+      setArea(this.loose, area(vertical, 1, 2 * n, 2 * n + 1));
+      syncChildren(this.loose, placement.loose.map((x) => this.views.get(x.key).el));
+      order.push(this.loose);
+    } else if (this.loose) {
+      this.loose.remove();
+      this.loose = null;
+    }
+    // Boxes first, in order, so keyboard and screen-reader order follows the picture.
+    syncChildren(this.grid, order);
+  }
+}
+
+function samePlacement(a, b) {
+  if (a.procs !== b.procs && a.procs.join() !== b.procs.join()) return false;
+  const key = (p) =>
+    [
+      p.channels.map((c) => `${c.key}@${c.gap}`).join(),
+      p.bands.map((x) => `${x.key}:${x.regions.map((r) => r.key).join("+")}`).join(),
+      p.held.map((x) => `${x.key}@${x.proc}`).join(),
+      p.loose.map((x) => x.key).join(),
+    ].join("|");
+  return key(a) === key(b);
+}
+
+// Make `parent`'s children exactly `els`, in order, moving only what is out of place.
+function syncChildren(parent, els) {
+  let cursor = parent.firstElementChild;
+  for (const el of els) {
+    if (el !== cursor) parent.insertBefore(el, cursor);
+    else cursor = cursor.nextElementSibling;
+  }
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = next;
   }
 }
