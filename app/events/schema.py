@@ -1,7 +1,8 @@
 """The event schema: one struct per event kind, the single source for every consumer.
 
 Each struct says, next to its fields, everything else about its kind: how it is narrated
-(``say``: templates, the first whose placeholders all have a value is used), which kind it
+(``say``: templates in plain words, the first that applies is used; the rules are in
+``app/events/narration.py``), which kind it
 answers (``answers``: the producer whose ``msg`` it shares, for causal checks and trace
 flows), what it is about (``group``: what the timeline weighs), and whether the process
 is blocked after it (``blocks``), and for a producer the name of the arrow a trace draws to
@@ -97,7 +98,13 @@ class RunStart(Event, kw_only=True, tag=K.RUN_START):
 class RunEnd(Event, kw_only=True, tag=K.RUN_END):
     """The last event of every run."""
 
-    say = ("run {status}: {error}", "run {status}")
+    say = (
+        "[status=timed_out] run timed out: {error}",
+        "[status=timed_out] run timed out",
+        "[status=cancelled] run cancelled",
+        "run {status}: {error}",
+        "run {status}",
+    )
 
     status: FinalStatus
     exitcode: int | None = None
@@ -112,7 +119,11 @@ Role = Literal["main", "worker", "manager"]
 class ProcSpawn(Event, kw_only=True, tag=K.PROC_SPAWN):
     """A parent started a child process (emitted by the parent)."""
 
-    say = ("{proc} started {child} (pid {child_pid})",)
+    say = (
+        "[role=manager] {proc} started {child}, the manager's server process (pid {child_pid})",
+        "{proc} started {child} to run {target}() (pid {child_pid})",
+        "{proc} started {child} (pid {child_pid})",
+    )
 
     child: str
     child_pid: int
@@ -123,7 +134,14 @@ class ProcSpawn(Event, kw_only=True, tag=K.PROC_SPAWN):
 class ProcStart(Event, kw_only=True, tag=K.PROC_START):
     """A process began running (emitted by the process itself)."""
 
-    say = ("{proc} runs {target}()", "{proc} started")
+    say = (
+        # The server process runs multiprocessing's own loop: name what it is, not its function.
+        "[role=manager] {proc} starts: it is the manager's server process, where the shared objects "
+        "will live",
+        "[role=main] {proc} starts running the program",
+        "{proc} runs {target}()",
+        "{proc} started",
+    )
 
     parent: str | None = None
     ppid: int
@@ -134,7 +152,12 @@ class ProcStart(Event, kw_only=True, tag=K.PROC_START):
 class ProcExit(Event, kw_only=True, tag=K.PROC_EXIT):
     """A process is exiting (emitted by itself; by the server when it was killed)."""
 
-    say = ("{proc} exited with code {exitcode}", "{proc} ended ({reason})")
+    say = (
+        "[reason=killed] {proc} was killed before it finished",
+        "[exitcode=0] {proc} finished (exit code 0)",
+        "{proc} exited with code {exitcode}",
+        "{proc} ended ({reason})",
+    )
 
     exitcode: int | None = None
     reason: Literal["returned", "killed"] = "returned"
@@ -161,7 +184,7 @@ class ProcJoin(Event, kw_only=True, tag=K.PROC_JOIN):
 class Stdout(Event, kw_only=True, tag=K.STDOUT):
     """One line the process printed, newline included when there was one."""
 
-    say = ("{proc} printed {text}",)
+    say = ("[text=''] {proc} printed an empty line", "{proc} printed {text}")
 
     text: str
 
@@ -206,7 +229,11 @@ class QueuePut(ValueEvent, kw_only=True, tag=K.QUEUE_PUT):
 class QueueGet(ValueEvent, kw_only=True, tag=K.QUEUE_GET):
     """An item left the queue (``msg`` names its put); ``error`` when none came."""
 
-    say = ("{proc} found {obj} empty ({error})", "{proc} got {value} from {obj}")
+    say = (
+        "[error=Empty] {proc} found {obj} empty, so get() raised queue.Empty",
+        "{proc} could not get from {obj} ({error})",
+        "{proc} got {value} from {obj}",
+    )
     answers = K.QUEUE_PUT
     group = "message"
 
@@ -217,7 +244,10 @@ class QueueGet(ValueEvent, kw_only=True, tag=K.QUEUE_GET):
 class QueueWait(Event, kw_only=True, tag=K.QUEUE_WAIT):
     """The process blocks: the queue is empty (get) or full (put)."""
 
-    say = ("{proc} waits on {obj} to {op}",)
+    say = (
+        "[op=get] {proc} waits: {obj} is empty, there is nothing to get yet",
+        "[op=put] {proc} waits: {obj} is full, there is no room to put yet",
+    )
     blocks = True
 
     op: Literal["get", "put"]
@@ -226,7 +256,10 @@ class QueueWait(Event, kw_only=True, tag=K.QUEUE_WAIT):
 class QueueEmpty(Event, kw_only=True, tag=K.QUEUE_EMPTY):
     """q.empty() was called; ``value`` is what it returned."""
 
-    say = ("{proc} asked {obj}.empty(): {value}",)
+    say = (
+        "[value=True] {proc} asked whether {obj} is empty: yes",
+        "[value=False] {proc} asked whether {obj} is empty: no",
+    )
 
     value: bool
 
@@ -237,14 +270,18 @@ class QueueEmpty(Event, kw_only=True, tag=K.QUEUE_EMPTY):
 class PipeNew(Event, kw_only=True, tag=K.PIPE_NEW):
     """Pipe() made two connected ends: ``obj`` and ``peer``."""
 
-    say = ("{proc} created a pipe: {obj} ⇄ {peer}",)
+    say = (
+        "[duplex=False] {proc} created a one-way pipe: what is sent into {peer} comes out of {obj}",
+        "{proc} created a pipe with two connected ends, {obj} and {peer}",
+        "{proc} created a pipe: {obj}",
+    )
 
     peer: str | None
     duplex: bool
 
 
 class PipeSend(ValueEvent, kw_only=True, tag=K.PIPE_SEND):
-    say = ("{proc} sent {value} into {obj}",)
+    say = ("{proc} sent {value} into {obj}; it comes out at {peer}", "{proc} sent {value} into {obj}")
     group = "message"
     flow = "message"
 
@@ -253,7 +290,12 @@ class PipeSend(ValueEvent, kw_only=True, tag=K.PIPE_SEND):
 
 
 class PipeRecv(ValueEvent, kw_only=True, tag=K.PIPE_RECV):
-    say = ("{proc} got {error} on {obj}", "{proc} received {value} from {obj}")
+    say = (
+        "[error=EOFError] {proc} tried to receive on {obj}, but the other end is closed and nothing is "
+        "left, so recv() raised EOFError",
+        "{proc} got {error} on {obj}",
+        "{proc} received {value} from {obj}",
+    )
     answers = K.PIPE_SEND
     group = "message"
 
@@ -327,22 +369,70 @@ class ArraySet(ValueEvent, kw_only=True, tag=K.ARRAY_SET):
 # --- managers ------------------------------------------------------------------------
 
 
+# The list and dict methods that change the object in place and return None.
+CHANGES = "append|extend|insert|remove|reverse|sort|clear|update"
+
+CalledBy = Annotated[
+    Literal["for"] | None,
+    Doc(description="What made the call when the program did not write it: a for loop's next step."),
+]
+
+
 class ManagerCall(Event, kw_only=True, tag=K.MANAGER_CALL):
     """A proxy sends a method call to the manager's server process."""
 
-    say = ("{proc} calls {obj}.{method}({args}) in the manager",)
+    # Dunder methods are what Python calls for `x[i]`, `len(x)`, `for … in x`: say those.
+    say = (
+        "[method=list|dict; args=] {proc} asks the manager to create an empty {method}; {obj} will be "
+        "the proxy to it",
+        "[method=list|dict] {proc} asks the manager to create a {method} from {args}; {obj} will be "
+        "the proxy to it",
+        "[method=__getitem__; by=for] {proc}'s for loop asks the manager for item {args} of {obj}",
+        "[method=__getitem__] {proc} asks the manager for {obj}[{args}]",
+        "[method=__setitem__] {proc} asks the manager to set {obj}[{args[0]}] = {args[1]}",
+        "[method=__delitem__] {proc} asks the manager to delete {obj}[{args}]",
+        "[method=__len__] {proc} asks the manager how many items {obj} has",
+        "[method=__contains__] {proc} asks the manager whether {obj} contains {args}",
+        "[method=__iter__; by=for] {proc}'s for loop asks the manager to go through {obj}",
+        "[method=__iter__] {proc} asks the manager to go through {obj}",
+        "[method=__reversed__] {proc} asks the manager to go through {obj} backwards",
+        "[method=__add__] {proc} asks the manager for {obj} + {args}",
+        "[method=__mul__|__rmul__] {proc} asks the manager for {obj} * {args}",
+        "[method=__imul__] {proc} asks the manager to repeat {obj} {args} times",
+        "{proc} asks the manager to run {obj}.{method}({args})",
+    )
     group = "message"
     flow = "call"
 
     method: str
     args: list[Value] = msgspec.field(default_factory=list)
     msg: str
+    by: CalledBy = None
 
 
 class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
     """The server process ran the call on the real object; ``state`` is the object after."""
 
-    say = ("{proc} ran {obj}.{method}({args}): {error}", "{proc} ran {obj}.{method}({args}): {value}")
+    say = (
+        "[method=__getitem__; error=IndexError] {proc} finds no item {args} in {obj}, so it answers "
+        "IndexError",
+        "[method=__getitem__; error=KeyError] {proc} finds no key {args} in {obj}, so it answers KeyError",
+        "{proc} answers {error}: what was asked of {obj} failed",
+        "[method=list|dict] {proc} now holds the real {method} {obj} = {state}",
+        "[method=__getitem__] {proc} looks up {obj}[{args}] and sends back {value}",
+        "[method=__setitem__] {proc} sets {obj}[{args[0]}] = {args[1]}; {obj} is now {state}",
+        "[method=__delitem__] {proc} deletes {obj}[{args}]; {obj} is now {state}",
+        "[method=__len__] {proc} counts the items of {obj} and sends back {value}",
+        "[method=__contains__] {proc} looks for {args} in {obj} and sends back {value}",
+        "[method=__iter__|__reversed__] {proc} starts going through {obj} and sends back {value}",
+        "[method=__add__] {proc} works out {obj} + {args} and sends back {value}",
+        "[method=__mul__|__rmul__] {proc} works out {obj} * {args} and sends back {value}",
+        "[method=__imul__] {proc} repeats {obj} {args} times; {obj} is now {state}",
+        f"[method={CHANGES}] {{proc}} runs {{obj}}.{{method}}({{args}}); {{obj}} is now {{state}}",
+        "[method=pop|popitem|setdefault] {proc} runs {obj}.{method}({args}) and sends back {value}; "
+        "{obj} is now {state}",
+        "{proc} runs {obj}.{method}({args}) and sends back {value}",
+    )
     answers = K.MANAGER_CALL
     group = "memory"
 
@@ -356,13 +446,31 @@ class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
 class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
     """The proxy got the reply (``value``) or an error."""
 
-    say = ("{proc} got {error} from {obj}.{method}()", "{proc} got {value} from {obj}.{method}()")
+    say = (
+        "[method=__getitem__; by=for; error=IndexError] {obj} has no more items, so {proc}'s for loop ends",
+        "[method=__getitem__; by=for] {proc}'s for loop gets {value}, the next item of {obj}",
+        "[method=__getitem__; error=IndexError] {proc} hears that {obj} has no such item (IndexError)",
+        "[method=__getitem__; error=KeyError] {proc} hears that {obj} has no such key (KeyError)",
+        "{proc} gets {error} back: what it asked of {obj} failed",
+        "[method=list|dict] {proc} gets {obj}: {value}",
+        "[method=__getitem__] {proc} gets {value} from {obj}",
+        "[method=__len__] {proc} hears how many items {obj} has: {value}",
+        "[method=__contains__; value=True] {proc} hears that {obj} contains it",
+        "[method=__contains__] {proc} hears that {obj} does not contain it",
+        "[method=__iter__; by=for] {proc}'s for loop gets {value} to go through {obj}",
+        "[method=__iter__|__reversed__] {proc} gets {value} to go through {obj}",
+        "[method=__add__|__mul__|__rmul__] {proc} gets {value}",
+        f"[method=__setitem__|__delitem__|__imul__|{CHANGES}] {{proc}} hears back: the manager has "
+        "changed {obj}",
+        "{proc} gets {value} back from {obj}.{method}()",
+    )
     answers = K.MANAGER_SERVE
     group = "message"
 
     method: str
     msg: str
     error: str | None = None
+    by: CalledBy = None
 
 
 AnyEvent = (

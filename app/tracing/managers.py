@@ -9,10 +9,12 @@ that the server-side object takes off before running the method.
 
 from __future__ import annotations
 
+import dis
 import sys
 import threading
 from collections.abc import Callable
 from multiprocessing import managers
+from types import FrameType
 from typing import Any
 
 from app.events import keys
@@ -34,16 +36,32 @@ def _describe_args(args: tuple[Any, ...]) -> list[Any]:
     return [describe(a)[0] for a in args]
 
 
+# A `for` loop over a list proxy asks for item 0, 1, 2… (FOR_ITER) until IndexError; over a
+# dict proxy it asks for an iterator first (GET_ITER). Neither call is written in the
+# program, so the events say what made them.
+_LOOP_OPS = frozenset({dis.opmap["FOR_ITER"], dis.opmap["GET_ITER"]})
+
+
+def _called_by(frame: FrameType | None) -> str | None:
+    """``"for"`` when the program frame the call came from is stepping a for loop."""
+    path = frames.program_path
+    while frame is not None and frame.f_code.co_filename != path:
+        frame = frame.f_back
+    if frame is None:
+        return None
+    code = frame.f_code.co_code  # the plain bytecode: FOR_ITER, not a specialised form
+    return "for" if 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] in _LOOP_OPS else None
+
+
 def traced_call(
     name: str | None,
     server: int | None,
     method: str,
     args: tuple[Any, ...],
     send: Callable[[dict[str, Any]], Any],
-    shown: Callable[[Any], Any] = lambda result: result,
 ) -> Any:
-    """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call and
-    ``shown(result)`` is what the event reports as its value. ``server`` is the pid of the
+    """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call.
+    ``server`` is the pid of the
     manager's server process: the result is ordered after the server's serving of the call
     (unknown for a manager this run did not start, whose server is not traced)."""
     em = emitter.EMITTER
@@ -52,13 +70,11 @@ def traced_call(
     line = frames.scenario_line()
     em.before(K.MANAGER_CALL, name, line)
     msg = em.new_msg()
-    em.emit(
-        K.MANAGER_CALL,
-        name,
-        line,
-        {"method": method, "args": _describe_args(args), "msg": msg},
-        key=msg,
-    )
+    call: dict[str, Any] = {"method": method, "args": _describe_args(args), "msg": msg}
+    by = _called_by(sys._getframe(1))
+    if by is not None:
+        call["by"] = by
+    em.emit(K.MANAGER_CALL, name, line, call, key=msg)
     em.flush()  # the caller now blocks until the server replies
     served = keys.reply(server, msg) if server is not None else None
     try:
@@ -67,23 +83,17 @@ def traced_call(
         # A dead server never sends its half; don't wait for it.
         after = None if isinstance(exc, (EOFError, OSError)) else served
         fields = {"method": method, "msg": msg, "error": type(exc).__name__}
+        if by is not None:
+            fields["by"] = by
         em.emit(K.MANAGER_RESULT, name, line, fields, after=after)
         em.after()
         raise
-    fields = {**value_fields(shown(result)), "method": method, "msg": msg}
+    fields = {**value_fields(result), "method": method, "msg": msg}
+    if by is not None:
+        fields["by"] = by
     em.emit(K.MANAGER_RESULT, name, line, fields, after=served)
     em.after()
     return result
-
-
-class _ProxyShown:
-    """Stands for a new proxy in events: ``<ListProxy object, typeid 'list'>``."""
-
-    def __init__(self, proxy: Any) -> None:
-        self.text = f"<{type(proxy).__mro__[2].__name__} object, typeid {proxy._token.typeid!r}>"
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 class _TracedProxy(managers.BaseProxy):
@@ -241,8 +251,8 @@ class TracedSyncManager(_SyncManager):  # type: ignore[misc]
             return proxy
 
         server = self._process.pid if self._process is not None else None
-        # The result is the proxy: show its type, not its (run-specific) address.
-        return traced_call(name, server, typeid, args, create, shown=lambda proxy: _ProxyShown(proxy))
+        # The result is the proxy, which values.describe shows as what it stands for.
+        return traced_call(name, server, typeid, args, create)
 
     def list(self, *args: Any) -> Any:
         return self._traced_create("list", TracedListProxy, args, sys._getframe(1))

@@ -49,6 +49,19 @@ def _target_of(proc: BaseProcess) -> Callable[..., Any] | None:
     return getattr(proc, "_target", None)
 
 
+def _numbered_name(em: emitter.Emitter, base: str) -> str:
+    """``worker-1``, ``worker-2``…: a process named after its target, numbered from the
+    first one, so that several made from one function read as a set. Unique among the
+    names this process made (``@proc`` appended outside main, as ``em.object_name`` does,
+    so names stay unique across the processes of a run)."""
+    where = "" if em.proc == "main" else f"@{em.proc}"
+    n = 1
+    while (name := f"{base}-{n}{where}") in em.children:
+        n += 1
+    em.children.add(name)
+    return name
+
+
 def _init(self: BaseProcess, *args: Any, **kwargs: Any) -> None:
     _orig_init(self, *args, **kwargs)
     self._mps_var = frames.assigned_names(sys._getframe(1))  # type: ignore[attr-defined]
@@ -70,7 +83,7 @@ def _start(self: BaseProcess) -> None:
     else:
         role = "worker"
         names = getattr(self, "_mps_var", ())
-    name = em.object_name(names, tname or "process")
+    name = em.object_name(names, "process") if names else _numbered_name(em, tname or "process")
     self._mps_name = name  # type: ignore[attr-defined]
     self._mps_role = role  # type: ignore[attr-defined]
     self._mps_parent = em.proc  # type: ignore[attr-defined]

@@ -240,7 +240,8 @@ export const KINDS = Object.freeze({
     "fields": [
       "method",
       "args",
-      "msg"
+      "msg",
+      "by"
     ],
     "doc": "A proxy sends a method call to the manager's server process.",
     "group": "message"
@@ -265,7 +266,8 @@ export const KINDS = Object.freeze({
       "repr",
       "method",
       "msg",
-      "error"
+      "error",
+      "by"
     ],
     "doc": "The proxy got the reply (``value``) or an error.",
     "group": "message",
@@ -284,17 +286,26 @@ export const TEMPLATES = Object.freeze({
     "run of {scenario} started ({start_method}, pace {pace_ms} ms)"
   ],
   "run.end": [
+    "[status=timed_out] run timed out: {error}",
+    "[status=timed_out] run timed out",
+    "[status=cancelled] run cancelled",
     "run {status}: {error}",
     "run {status}"
   ],
   "proc.spawn": [
+    "[role=manager] {proc} started {child}, the manager's server process (pid {child_pid})",
+    "{proc} started {child} to run {target}() (pid {child_pid})",
     "{proc} started {child} (pid {child_pid})"
   ],
   "proc.start": [
+    "[role=manager] {proc} starts: it is the manager's server process, where the shared objects will live",
+    "[role=main] {proc} starts running the program",
     "{proc} runs {target}()",
     "{proc} started"
   ],
   "proc.exit": [
+    "[reason=killed] {proc} was killed before it finished",
+    "[exitcode=0] {proc} finished (exit code 0)",
     "{proc} exited with code {exitcode}",
     "{proc} ended ({reason})"
   ],
@@ -306,6 +317,7 @@ export const TEMPLATES = Object.freeze({
     "{proc} joined {child}"
   ],
   "stdout": [
+    "[text=''] {proc} printed an empty line",
     "{proc} printed {text}"
   ],
   "stderr": [
@@ -321,22 +333,29 @@ export const TEMPLATES = Object.freeze({
     "{proc} put {value} into {obj}"
   ],
   "queue.get": [
-    "{proc} found {obj} empty ({error})",
+    "[error=Empty] {proc} found {obj} empty, so get() raised queue.Empty",
+    "{proc} could not get from {obj} ({error})",
     "{proc} got {value} from {obj}"
   ],
   "queue.wait": [
-    "{proc} waits on {obj} to {op}"
+    "[op=get] {proc} waits: {obj} is empty, there is nothing to get yet",
+    "[op=put] {proc} waits: {obj} is full, there is no room to put yet"
   ],
   "queue.empty": [
-    "{proc} asked {obj}.empty(): {value}"
+    "[value=True] {proc} asked whether {obj} is empty: yes",
+    "[value=False] {proc} asked whether {obj} is empty: no"
   ],
   "pipe.new": [
-    "{proc} created a pipe: {obj} ⇄ {peer}"
+    "[duplex=False] {proc} created a one-way pipe: what is sent into {peer} comes out of {obj}",
+    "{proc} created a pipe with two connected ends, {obj} and {peer}",
+    "{proc} created a pipe: {obj}"
   ],
   "pipe.send": [
+    "{proc} sent {value} into {obj}; it comes out at {peer}",
     "{proc} sent {value} into {obj}"
   ],
   "pipe.recv": [
+    "[error=EOFError] {proc} tried to receive on {obj}, but the other end is closed and nothing is left, so recv() raised EOFError",
     "{proc} got {error} on {obj}",
     "{proc} received {value} from {obj}"
   ],
@@ -365,15 +384,56 @@ export const TEMPLATES = Object.freeze({
     "{proc} set {obj}[{index}] = {value}"
   ],
   "manager.call": [
-    "{proc} calls {obj}.{method}({args}) in the manager"
+    "[method=list|dict; args=] {proc} asks the manager to create an empty {method}; {obj} will be the proxy to it",
+    "[method=list|dict] {proc} asks the manager to create a {method} from {args}; {obj} will be the proxy to it",
+    "[method=__getitem__; by=for] {proc}'s for loop asks the manager for item {args} of {obj}",
+    "[method=__getitem__] {proc} asks the manager for {obj}[{args}]",
+    "[method=__setitem__] {proc} asks the manager to set {obj}[{args[0]}] = {args[1]}",
+    "[method=__delitem__] {proc} asks the manager to delete {obj}[{args}]",
+    "[method=__len__] {proc} asks the manager how many items {obj} has",
+    "[method=__contains__] {proc} asks the manager whether {obj} contains {args}",
+    "[method=__iter__; by=for] {proc}'s for loop asks the manager to go through {obj}",
+    "[method=__iter__] {proc} asks the manager to go through {obj}",
+    "[method=__reversed__] {proc} asks the manager to go through {obj} backwards",
+    "[method=__add__] {proc} asks the manager for {obj} + {args}",
+    "[method=__mul__|__rmul__] {proc} asks the manager for {obj} * {args}",
+    "[method=__imul__] {proc} asks the manager to repeat {obj} {args} times",
+    "{proc} asks the manager to run {obj}.{method}({args})"
   ],
   "manager.serve": [
-    "{proc} ran {obj}.{method}({args}): {error}",
-    "{proc} ran {obj}.{method}({args}): {value}"
+    "[method=__getitem__; error=IndexError] {proc} finds no item {args} in {obj}, so it answers IndexError",
+    "[method=__getitem__; error=KeyError] {proc} finds no key {args} in {obj}, so it answers KeyError",
+    "{proc} answers {error}: what was asked of {obj} failed",
+    "[method=list|dict] {proc} now holds the real {method} {obj} = {state}",
+    "[method=__getitem__] {proc} looks up {obj}[{args}] and sends back {value}",
+    "[method=__setitem__] {proc} sets {obj}[{args[0]}] = {args[1]}; {obj} is now {state}",
+    "[method=__delitem__] {proc} deletes {obj}[{args}]; {obj} is now {state}",
+    "[method=__len__] {proc} counts the items of {obj} and sends back {value}",
+    "[method=__contains__] {proc} looks for {args} in {obj} and sends back {value}",
+    "[method=__iter__|__reversed__] {proc} starts going through {obj} and sends back {value}",
+    "[method=__add__] {proc} works out {obj} + {args} and sends back {value}",
+    "[method=__mul__|__rmul__] {proc} works out {obj} * {args} and sends back {value}",
+    "[method=__imul__] {proc} repeats {obj} {args} times; {obj} is now {state}",
+    "[method=append|extend|insert|remove|reverse|sort|clear|update] {proc} runs {obj}.{method}({args}); {obj} is now {state}",
+    "[method=pop|popitem|setdefault] {proc} runs {obj}.{method}({args}) and sends back {value}; {obj} is now {state}",
+    "{proc} runs {obj}.{method}({args}) and sends back {value}"
   ],
   "manager.result": [
-    "{proc} got {error} from {obj}.{method}()",
-    "{proc} got {value} from {obj}.{method}()"
+    "[method=__getitem__; by=for; error=IndexError] {obj} has no more items, so {proc}'s for loop ends",
+    "[method=__getitem__; by=for] {proc}'s for loop gets {value}, the next item of {obj}",
+    "[method=__getitem__; error=IndexError] {proc} hears that {obj} has no such item (IndexError)",
+    "[method=__getitem__; error=KeyError] {proc} hears that {obj} has no such key (KeyError)",
+    "{proc} gets {error} back: what it asked of {obj} failed",
+    "[method=list|dict] {proc} gets {obj}: {value}",
+    "[method=__getitem__] {proc} gets {value} from {obj}",
+    "[method=__len__] {proc} hears how many items {obj} has: {value}",
+    "[method=__contains__; value=True] {proc} hears that {obj} contains it",
+    "[method=__contains__] {proc} hears that {obj} does not contain it",
+    "[method=__iter__; by=for] {proc}'s for loop gets {value} to go through {obj}",
+    "[method=__iter__|__reversed__] {proc} gets {value} to go through {obj}",
+    "[method=__add__|__mul__|__rmul__] {proc} gets {value}",
+    "[method=__setitem__|__delitem__|__imul__|append|extend|insert|remove|reverse|sort|clear|update] {proc} hears back: the manager has changed {obj}",
+    "{proc} gets {value} back from {obj}.{method}()"
   ]
 });
 

@@ -4,8 +4,6 @@
 
 import { TEMPLATES } from "./kinds.js";
 
-const PLACEHOLDER = /\{(\w+)\}/g;
-
 // Python's repr of a float, as json.dumps writes it: shortest round-trip digits, with an
 // exponent when the decimal exponent is below -4 or at least 16 ("1e-05", "1e+16").
 // Integer-valued numbers are spelled as ints: after JSON.parse, 1.0 and 1 are the same
@@ -24,14 +22,37 @@ function pyFloat(x) {
   return text.includes(".") ? text : `${text}.0`;
 }
 
+// Python's repr of a string: single quotes unless the text has one and no double quote;
+// backslashes, the quote and unprintable characters escaped as Python escapes them.
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+const NAMED_ESCAPES = { "\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\" };
+
+const PLAIN = /^[ -~]*$/; // printable ASCII: only backslashes and the quote need escaping
+
+function pyString(text) {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  if (PLAIN.test(text)) {
+    return `${quote}${text.replaceAll("\\", "\\\\").replaceAll(quote, `\\${quote}`)}${quote}`;
+  }
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0);
+    if (Object.hasOwn(NAMED_ESCAPES, ch)) out += NAMED_ESCAPES[ch];
+    else if (ch === quote) out += `\\${ch}`;
+    else if (ch !== " " && UNPRINTABLE.test(ch)) {
+      const [prefix, width] = code < 0x100 ? ["x", 2] : code < 0x10000 ? ["u", 4] : ["U", 8];
+      out += `\\${prefix}${code.toString(16).padStart(width, "0")}`;
+    } else out += ch;
+  }
+  return `${quote}${out}${quote}`;
+}
+
 /** A JSON value spelled the way Python would print it (narration.pyrepr). */
 export function pyrepr(value) {
   if (value === null || value === undefined) return "None";
   if (value === true) return "True";
   if (value === false) return "False";
-  if (typeof value === "string") {
-    return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-  }
+  if (typeof value === "string") return pyString(value);
   if (Array.isArray(value)) return `[${value.map(pyrepr).join(", ")}]`;
   if (typeof value === "object") {
     const items = Object.entries(value).map(([k, v]) => `${pyrepr(k)}: ${pyrepr(v)}`);
@@ -46,7 +67,12 @@ function pystr(value) {
   return typeof value === "string" ? value : pyrepr(value);
 }
 
-function show(event, name) {
+function show(event, name, index) {
+  if (index !== undefined) {
+    const items = event[name];
+    const i = Number(index);
+    return Array.isArray(items) && i < items.length ? pyrepr(items[i]) : null;
+  }
   if (name === "value") {
     const rep = event.repr;
     return rep !== undefined && rep !== null ? pystr(rep) : pyrepr(event.value);
@@ -59,21 +85,42 @@ function show(event, name) {
   return pystr(raw);
 }
 
-/** The sentence for one event: the first template whose placeholders all have a value. */
+const GUARD = /^\[([^\]]*)\] /;
+const PLACEHOLDER = /\{(\w+)(?:\[(\d+)\])?\}/g;
+
+// A template's guard (field → the spellings it accepts) and its text (narration.parse).
+function parse(template) {
+  const match = GUARD.exec(template);
+  if (match === null) return { guard: [], text: template };
+  const guard = match[1].split(";").map((condition) => {
+    const [name, ...rest] = condition.trim().split("=");
+    return [name, rest.join("=").split("|")];
+  });
+  return { guard, text: template.slice(match[0].length) };
+}
+
+const PARSED = new Map(Object.entries(TEMPLATES).map(([kind, list]) => [kind, list.map(parse)]));
+
+function fill(event, { guard, text }) {
+  for (const [name, alternatives] of guard) {
+    if (!alternatives.includes(show(event, name))) return null;
+  }
+  const parts = {};
+  for (const [whole, name, index] of text.matchAll(PLACEHOLDER)) {
+    const shown = show(event, name, index);
+    if (shown === null) return null;
+    parts[whole] = shown;
+  }
+  return text.replace(PLACEHOLDER, (whole) => parts[whole]);
+}
+
+/** The sentence for one event: the first template that applies and whose placeholders
+ * all have a value. */
 export function narrate(event) {
   const kind = pystr(event.kind);
-  for (const template of Object.hasOwn(TEMPLATES, kind) ? TEMPLATES[kind] : []) {
-    const parts = {};
-    let complete = true;
-    for (const [, name] of template.matchAll(PLACEHOLDER)) {
-      const shown = show(event, name);
-      if (shown === null) {
-        complete = false;
-        break;
-      }
-      parts[name] = shown;
-    }
-    if (complete) return template.replace(PLACEHOLDER, (_, name) => parts[name]);
+  for (const template of PARSED.get(kind) ?? []) {
+    const sentence = fill(event, template);
+    if (sentence !== null) return sentence;
   }
   return `${pystr(event.proc)} ${kind}`;
 }

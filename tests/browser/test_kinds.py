@@ -1,12 +1,15 @@
 """The page and the schema agree on the event kinds (app/events/schema.py is their source).
 
 The generated static/js/kinds.js, the reducer's handlers and the Python schema name the
-same kinds, and every kind, with all of its fields set, is narrated by its own template,
-in the same words by static/js/narrate.js and app/events/narration.py.
+same kinds, every kind, with all of its fields set, is narrated by its own template, and
+every template of every kind is reached by some event (no guard or earlier template hides
+it), in the same words by static/js/narrate.js and app/events/narration.py.
 """
 
 from __future__ import annotations
 
+import ast
+import itertools
 import json
 import types
 import typing
@@ -16,7 +19,7 @@ import msgspec
 import pytest
 
 from app.events import schema
-from app.events.narration import narrate
+from app.events.narration import PLACEHOLDER, narrate, parse, sentence
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +85,50 @@ def test_every_kind_is_narrated_alike_with_all_its_fields(js: Any) -> None:
     fallbacks = [e["kind"] for e in events if from_js[e["kind"]] == f"{e['proc']} {e['kind']}"]
     assert fallbacks == [], "kinds narrated by the fallback, not a template"
     assert from_js == {e["kind"]: narrate(e) for e in events}
+
+
+def spelled_as(name: str, shown: str) -> Any:
+    """A field value that a guard's alternative ``shown`` matches: ``True``, ``0``, ``''``
+    are Python literals; anything else is the text itself; an empty one is no ``args``."""
+    if shown == "" and name == "args":
+        return []
+    try:
+        return ast.literal_eval(shown)
+    except (ValueError, SyntaxError):
+        return shown
+
+
+def reaching(kind: str, template: str) -> list[dict[str, Any]]:
+    """Events of ``kind`` with only the fields ``template`` names (so that no template
+    before it applies by accident), one for each combination of its guard's alternatives."""
+    types_of = {f.name: f.type for f in msgspec.structs.fields(schema.KINDS[kind])}
+    common = {f.name: sample(f.type, f.name) for f in msgspec.structs.fields(schema.Event)}
+    guard, text = parse(template)
+    base = {"kind": kind, **common}
+    for name, _ in PLACEHOLDER.findall(text):
+        base[name] = sample(types_of.get(name, str), name)
+    names = list(guard)
+    return [
+        {**base, **{n: spelled_as(n, alt) for n, alt in zip(names, alts, strict=True)}}
+        for alts in itertools.product(*(guard[n] for n in names))
+    ]
+
+
+def test_every_template_is_reached_and_narrated_alike(js: Any) -> None:
+    cases = [
+        (kind, template, event)
+        for kind, templates in schema.TEMPLATES.items()
+        for template in templates
+        for event in reaching(kind, template)
+    ]
+    events = json.loads(json.dumps([event for _, _, event in cases]))
+    from_js = js.evaluate(NARRATE, events)
+    hidden = []
+    for (kind, template, _), event, said in zip(cases, events, from_js, strict=True):
+        expected = sentence(event, template)
+        assert expected is not None, f"{kind}: {template!r} does not apply to the event built for it"
+        if narrate(event) != expected:
+            hidden.append((kind, template, narrate(event)))
+        assert said == narrate(event), (kind, template)
+    assert hidden == [], "templates an earlier one always wins over"
+    assert len(cases) > sum(len(t) for t in schema.TEMPLATES.values())  # alternatives were tried

@@ -53,6 +53,40 @@ EDGE_CASES: list[dict[str, Any]] = [
     {"kind": "no.such.kind", "proc": "p9"},
     {"kind": "constructor", "proc": "p9"},
     {"kind": "stdout"},
+    # Guards: the sentence for what happened, and the next one when a guard does not hold.
+    {"kind": "manager.call", "proc": "p2", "obj": "r", "method": "__getitem__", "args": [4], "by": "for"},
+    {"kind": "manager.call", "proc": "p2", "obj": "r", "method": "__getitem__", "args": ["k"]},
+    {"kind": "manager.call", "proc": "p2", "obj": "r", "method": "__setitem__", "args": ["k", [1]]},
+    {"kind": "manager.call", "proc": "p2", "obj": "r", "method": "__setitem__", "args": ["k"]},
+    {"kind": "manager.call", "proc": "main", "obj": "d", "method": "dict", "args": []},
+    {"kind": "manager.call", "proc": "main", "obj": "d", "method": "dict", "args": [{"a": 1}]},
+    {
+        "kind": "manager.result",
+        "proc": "p2",
+        "obj": "r",
+        "method": "__getitem__",
+        "error": "IndexError",
+        "by": "for",
+    },
+    {"kind": "manager.result", "proc": "p2", "obj": "r", "method": "__contains__", "value": True},
+    {"kind": "manager.result", "proc": "p2", "obj": "r", "method": "__contains__", "value": False},
+    {
+        "kind": "manager.result",
+        "proc": "main",
+        "obj": "r",
+        "method": "list",
+        "value": "a proxy for the manager's list",
+    },
+    {"kind": "pipe.new", "proc": "main", "obj": "r", "peer": "w", "duplex": False},
+    {"kind": "proc.exit", "proc": "p1", "exitcode": 0},
+    {"kind": "proc.exit", "proc": "p1", "exitcode": -9, "reason": "killed"},
+    {"kind": "run.end", "proc": "main", "status": "timed_out", "error": "stopped after the 30 s time limit"},
+    {"kind": "stdout", "proc": "p1", "text": "\n"},
+    # Strings as Python spells them: the quote it picks, escapes, unprintable characters.
+    {"kind": "queue.put", "proc": "p1", "obj": "q", "value": "it's"},
+    {"kind": "queue.put", "proc": "p1", "obj": "q", "value": "both ' and \""},
+    {"kind": "queue.put", "proc": "p1", "obj": "q", "value": "tab\tline\nend\r\x00\x7f"},
+    {"kind": "queue.put", "proc": "p1", "obj": "q", "value": "\u200b\xa0\u2028 é \U0001f600"},
 ]
 
 NARRATE = """async (events) => {
@@ -94,9 +128,17 @@ def test_pyrepr_matches(js: Any) -> None:
         1e16,
         1e-5,
         "a'b\\c",
+        "it's",
+        'say "hi"',
+        "both ' and \"",
+        "tab\tline\n\r\x00\x7f\x85",
+        "\u200b\xa0\u2028 é \U0001f600",
         [],
         {},
         [[1, [2]], {"x": None}],
     ]
     reprs = js.evaluate(PYREPR, values)
     assert reprs == [pyrepr(v) for v in values]
+    # And both are Python's own spelling of the string.
+    strings = [v for v in values if isinstance(v, str)]
+    assert js.evaluate(PYREPR, strings) == [repr(v) for v in strings]
