@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.api import runs, scenarios
+from app.api import estimate, runs, scenarios
 
 router = APIRouter(prefix="/api")
 router.include_router(scenarios.router)
 router.include_router(runs.router)
+router.include_router(estimate.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,13 +14,63 @@ StartMethod = Literal["fork", "spawn", "forkserver"]
 assert set(StartMethod.__args__) == set(START_METHODS)  # type: ignore[attr-defined]
 
 
+class CastQueue(BaseModel):
+    type: Literal["queue"]
+    name: str
+    from_: list[str] = Field(alias="from", description="The processes that put into it.")
+    to: list[str] = Field(description="The processes that take from it.")
+
+
+class CastPipe(BaseModel):
+    type: Literal["pipe"]
+    name: str = Field(description="The first end's name.")
+    ends: list[str] = Field(description="The names of its two ends.")
+    users: dict[str, list[str]] = Field(description="For each end, the processes that use it.")
+
+
+class CastShared(BaseModel):
+    type: Literal["value", "array"]
+    name: str
+    users: list[str] = Field(description="The processes that read or write it.")
+
+
+class CastManager(BaseModel):
+    type: Literal["manager"]
+    name: str = Field(description="The managed object (its proxies' variable name).")
+    server: str = Field(description="The manager's server process, where the object lives.")
+    proxies: list[str] = Field(description="The processes that call it through a proxy.")
+
+
+class CastVar(BaseModel):
+    type: Literal["var"]
+    name: str
+    users: list[str] = Field(description="The processes whose own copy of it is watched.")
+
+
+CastObject = Annotated[CastQueue | CastPipe | CastShared | CastManager | CastVar, Field(discriminator="type")]
+
+
+class Cast(BaseModel):
+    """What a default run of the scenario has, for the picture before it starts (every
+    list of processes is in the order of ``processes``)."""
+
+    processes: list[str] = Field(description="In the order they start.", examples=[["main", "p1", "p2"]])
+    objects: list[CastObject] = Field(description="In the order they first appear.")
+
+
 class ScenarioOut(BaseModel):
     id: str = Field(examples=["queue"])
     title: str
     summary: str = Field(description="Two sentences on what the scenario shows.")
     params: dict[str, Any] = Field(description="JSON Schema of the scenario's parameters.")
     defaults: dict[str, Any] = Field(examples=[{"mylist": [1, 2, 3, 4]}])
+    default_pace_ms: int = Field(
+        description="The pace the page suggests for this scenario, in milliseconds "
+        "(POST /api/runs without pace_ms still means 0).",
+        examples=[300],
+    )
     concepts: list[str] = Field(examples=[["Queue"]])
+    cast: Cast
 
 
 class ScenarioDetail(ScenarioOut):
@@ -41,6 +91,18 @@ class RunCreate(BaseModel):
     )
     pace_ms: int = Field(0, ge=0, le=2000, description="Pause after each traced operation, in milliseconds.")
     start_method: StartMethod = Field("fork", description="How the program's processes are started.")
+
+
+class EstimateOut(BaseModel):
+    steps: int = Field(description="Paced operations on the run's longest path.", examples=[21])
+    seconds: float = Field(description="About how long the run takes at the given pace.", examples=[6.4])
+    timeout_s: float = Field(description="This server's run time limit.", examples=[30.0])
+    fits: bool = Field(description="Whether the run should end before the time limit.")
+    max_pace_ms: int = Field(
+        description="The slowest pace at which the run still fits (at most the API's maximum; "
+        "0 when not even an unpaced run fits).",
+        examples=[1400],
+    )
 
 
 class ProcessOut(BaseModel):

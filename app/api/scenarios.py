@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException
 
 from app.api.models import ScenarioDetail, ScenarioOut
@@ -10,14 +12,16 @@ from app.scenarios import registry
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
 
-def _out(s: registry.Scenario) -> dict[str, object]:
+def _out(s: registry.Scenario[Any]) -> dict[str, object]:
     return {
         "id": s.id,
         "title": s.title,
         "summary": s.summary,
         "params": s.params_schema,
         "defaults": s.defaults,
+        "default_pace_ms": s.default_pace_ms,
         "concepts": list(s.concepts),
+        "cast": s.cast,
     }
 
 

@@ -2,15 +2,18 @@
 
 Each scenario is a plain program under ``programs/`` plus what the server and the page
 need to know about it: a title, a short explanation, its parameters (a pydantic model,
-published as JSON Schema) and the variables whose per-process values are worth showing.
+published as JSON Schema), the variables whose per-process values are worth showing, the
+pace the page suggests, how many paced steps a run takes (for the estimate before Run)
+and its cast (the processes and objects the page draws before a run starts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -72,7 +75,8 @@ class FloodParams(Params):
 
 
 class RaceParams(Params):
-    times: int = Field(default=200, ge=1, le=2000, description="Increments each of the two processes makes.")
+    # Ten increments each at the default pace lose about ten updates in every run (tests/scenarios).
+    times: int = Field(default=10, ge=1, le=2000, description="Increments each of the two processes makes.")
     use_lock: bool = Field(default=False, description="Hold the Value's lock around each increment.")
 
 
@@ -85,15 +89,24 @@ class PoolParams(Params):
     workers: int = Field(default=3, ge=1, le=4, description="How many worker processes share the work.")
 
 
+P = TypeVar("P", bound=Params)
+Cast = dict[str, Any]
+
+
 @dataclass(frozen=True)
-class Scenario:
+class Scenario(Generic[P]):
     id: str
     title: str
     summary: str
     program: str
-    params_model: type[Params]
+    params_model: type[P]
     watch: tuple[str, ...] = ()
     concepts: tuple[str, ...] = ()
+    # What the page pre-fills; the API's own default stays 0 (POST /api/runs without pace_ms).
+    default_pace_ms: int = 0
+    # Paced operations on the run's longest path: see ``steps``.
+    steps_of: Callable[[P], int] | None = None
+    cast_of: Callable[[P], Cast] | None = None
 
     @property
     def path(self) -> Path:
@@ -111,9 +124,33 @@ class Scenario:
     def defaults(self) -> dict[str, Any]:
         return self.params_model().model_dump(mode="json")
 
-    def validate(self, params: dict[str, Any]) -> Params:
+    def validate(self, params: dict[str, Any]) -> P:
         """Raises pydantic.ValidationError naming the field and the bound."""
         return self.params_model.model_validate(params)
+
+    def steps(self, params: P) -> int:
+        """How many paced operations a run with ``params`` makes on its longest path.
+
+        Pacing sleeps after each traced operation (``app/tracing/gate.py``) and processes
+        run at once, so a run at pace p takes about ``steps * p``: the chain of paced
+        operations where each waits for the one before it, in its own process or in the
+        one it waits for (a get for its put, a join for the child's last operation). The
+        formulas are checked against real runs (tests/scenarios/test_steps.py)."""
+        if self.steps_of is None:
+            raise ValueError(f"scenario {self.id!r} has no step count")
+        return self.steps_of(params)
+
+    @cached_property
+    def cast(self) -> Cast:
+        """The cast of a default run (see ``cast_for``)."""
+        return self.cast_for(self.params_model())
+
+    def cast_for(self, params: P) -> Cast:
+        """The processes (in the order they start) and the objects (in the order they
+        appear, each with the processes that use it, in process order) of a run."""
+        if self.cast_of is None:
+            return {"processes": ["main"], "objects": []}
+        return self.cast_of(params)
 
     def render(self, params: Params) -> str:
         return source_mod.render(
@@ -131,7 +168,77 @@ class Scenario:
         )
 
 
-SCENARIOS: dict[str, Scenario] = {
+# -- steps and casts -----------------------------------------------------------------------
+# Each formula counts the paced operations on a run's longest path (see Scenario.steps):
+# puts, gets, sends, receives, Value/Array reads and writes, manager results, starts,
+# joins, printed lines and watched-variable changes.
+
+
+def printed(text: str) -> int:
+    """How many lines ``print(text)`` shows, each one paced (app/tracing/output.py splits
+    what it writes the way ``str.splitlines`` does)."""
+    end = text.rfind("\n") + 1
+    return len(text[:end].splitlines()) + 1
+
+
+def _queue(name: str, senders: list[str], receivers: list[str]) -> dict[str, Any]:
+    return {"type": "queue", "name": name, "from": senders, "to": receivers}
+
+
+def _separate_steps(p: SquaresParams) -> int:
+    # main: watch, start; p1: watch, one change per square, print; main: join, print
+    return len(p.mylist) + 5
+
+
+def _shared_steps(p: SquaresParams) -> int:
+    # p1: a write per square, a read per cell for sum(), the total, 2 reads, 2 prints
+    return 2 * len(p.mylist) + 10
+
+
+def _manager_steps(p: ManagerParams) -> int:
+    # p2 asks for each record (the new one too) and prints it, then asks for one more
+    shown = [*p.records, p.new_record]
+    p2 = sum(1 + printed(f"Name: {name}\nScore: {score}\n") for name, score in shown) + 1
+    # before p2: the manager's start, the list, p1's start, append, 2 lines, join; after: 2 joins
+    return 6 + p2 + 2
+
+
+def _queue_steps(p: SquaresParams) -> int:
+    # main starts p1, which puts n (the join waits at least for the start's step), joins;
+    # p2 prints, asks empty() n + 1 times, gets and prints n, prints; main joins
+    n = len(p.mylist)
+    return max(n, 1) + 1 + (3 * n + 3) + 1
+
+
+def _pipe_steps(p: PipeParams) -> int:
+    # The receiver keeps one step behind the sender, who sends and prints every message.
+    return sum(1 + printed(f"Sent the message: {m}") for m in p.msgs) + 2
+
+
+def _race_steps(p: RaceParams) -> int:
+    # A read and a write per increment; with the lock the two processes take turns.
+    return (4 if p.use_lock else 2) * p.times + 5
+
+
+def _pool_steps(p: PoolParams) -> int:
+    # main does the most: starts, a put per task and per stop signal, a get per result, joins
+    return 2 * len(p.numbers) + 3 * p.workers + 1
+
+
+def _pool_cast(p: PoolParams) -> Cast:
+    pool = [f"worker-{i}" for i in range(1, p.workers + 1)]
+    done = pool if p.numbers else []
+    return {
+        "processes": ["main", *pool],
+        "objects": [_queue("tasks", ["main"], pool), _queue("results", done, ["main"] if p.numbers else [])],
+    }
+
+
+def _fixed(cast: Cast) -> Callable[[Any], Cast]:
+    return lambda _params: cast
+
+
+SCENARIOS: dict[str, Scenario[Any]] = {
     s.id: s
     for s in (
         Scenario(
@@ -145,6 +252,14 @@ SCENARIOS: dict[str, Scenario] = {
             params_model=SquaresParams,
             watch=("result",),
             concepts=("Process", "memory"),
+            default_pace_ms=500,
+            steps_of=_separate_steps,
+            cast_of=_fixed(
+                {
+                    "processes": ["main", "p1"],
+                    "objects": [{"type": "var", "name": "result", "users": ["main", "p1"]}],
+                }
+            ),
         ),
         Scenario(
             id="shared-memory",
@@ -157,6 +272,17 @@ SCENARIOS: dict[str, Scenario] = {
             program="shared_memory.py",
             params_model=SquaresParams,
             concepts=("Array", "Value"),
+            default_pace_ms=400,
+            steps_of=_shared_steps,
+            cast_of=_fixed(
+                {
+                    "processes": ["main", "p1"],
+                    "objects": [
+                        {"type": "array", "name": "result", "users": ["main", "p1"]},
+                        {"type": "value", "name": "square_sum", "users": ["main", "p1"]},
+                    ],
+                }
+            ),
         ),
         Scenario(
             id="manager",
@@ -169,6 +295,21 @@ SCENARIOS: dict[str, Scenario] = {
             program="manager_list.py",
             params_model=ManagerParams,
             concepts=("Manager", "proxy"),
+            default_pace_ms=300,
+            steps_of=_manager_steps,
+            cast_of=_fixed(
+                {
+                    "processes": ["main", "manager", "p1", "p2"],
+                    "objects": [
+                        {
+                            "type": "manager",
+                            "name": "records",
+                            "server": "manager",
+                            "proxies": ["main", "p1", "p2"],
+                        }
+                    ],
+                }
+            ),
         ),
         Scenario(
             id="queue",
@@ -180,6 +321,13 @@ SCENARIOS: dict[str, Scenario] = {
             program="queue_squares.py",
             params_model=SquaresParams,
             concepts=("Queue",),
+            default_pace_ms=300,
+            steps_of=_queue_steps,
+            cast_of=lambda p: {
+                "processes": ["main", "p1", "p2"],
+                # With nothing to square, p1 puts nothing and p2 finds the queue empty.
+                "objects": [_queue("q", ["p1"] if p.mylist else [], ["p2"] if p.mylist else [])],
+            },
         ),
         Scenario(
             id="pipe",
@@ -191,6 +339,21 @@ SCENARIOS: dict[str, Scenario] = {
             program="pipe_messages.py",
             params_model=PipeParams,
             concepts=("Pipe",),
+            default_pace_ms=500,
+            steps_of=_pipe_steps,
+            cast_of=_fixed(
+                {
+                    "processes": ["main", "p1", "p2"],
+                    "objects": [
+                        {
+                            "type": "pipe",
+                            "name": "parent_conn",
+                            "ends": ["parent_conn", "child_conn"],
+                            "users": {"parent_conn": ["p1"], "child_conn": ["p2"]},
+                        }
+                    ],
+                }
+            ),
         ),
         Scenario(
             id="queue-flood",
@@ -202,6 +365,14 @@ SCENARIOS: dict[str, Scenario] = {
             program="queue_flood.py",
             params_model=FloodParams,
             concepts=("Queue", "throughput"),
+            default_pace_ms=0,  # it is about volume: thousands of items at full speed
+            steps_of=lambda p: p.count + 4,  # the consumer's gets and print, one step behind
+            cast_of=_fixed(
+                {
+                    "processes": ["main", "producer", "consumer"],
+                    "objects": [_queue("q", ["producer"], ["consumer"])],
+                }
+            ),
         ),
         Scenario(
             id="value-race",
@@ -214,6 +385,16 @@ SCENARIOS: dict[str, Scenario] = {
             program="value_race.py",
             params_model=RaceParams,
             concepts=("Value", "Lock", "race condition"),
+            # Paced, both processes read the same value and then both write: every run
+            # loses updates. At pace 0 the race still happens, in most runs (see the tests).
+            default_pace_ms=200,
+            steps_of=_race_steps,
+            cast_of=_fixed(
+                {
+                    "processes": ["main", "p1", "p2"],
+                    "objects": [{"type": "value", "name": "counter", "users": ["main", "p1", "p2"]}],
+                }
+            ),
         ),
         Scenario(
             id="worker-pool",
@@ -225,6 +406,9 @@ SCENARIOS: dict[str, Scenario] = {
             program="worker_pool.py",
             params_model=PoolParams,
             concepts=("Queue", "Process", "sentinel"),
+            default_pace_ms=300,
+            steps_of=_pool_steps,
+            cast_of=_pool_cast,
         ),
     )
 }
@@ -239,6 +423,52 @@ def validation_messages(exc: ValidationError, prefix: str = "params") -> list[st
     return out
 
 
-def get(scenario_id: str) -> Scenario:
+def get(scenario_id: str) -> Scenario[Any]:
     """Raises KeyError for an unknown id."""
     return SCENARIOS[scenario_id]
+
+
+# -- how long a run takes ------------------------------------------------------------------
+# Measured here (2 cores, tests/scenarios/test_estimate.py checks a paced run against it):
+# a run starts in about 15 ms with fork; each child costs ~80 ms more to start with spawn
+# or forkserver (a fresh interpreter); a traced operation costs ~10 µs unpaced, and a
+# paced one ~0.3 ms beyond its pause (the batch it sends, the sleep's overshoot).
+START_S = 0.05
+CHILD_START_S = {"fork": 0.005, "spawn": 0.1, "forkserver": 0.1}
+OP_S = 0.00002
+PACED_OP_S = 0.0005
+
+
+@dataclass(frozen=True)
+class Estimate:
+    steps: int
+    seconds: float
+    timeout_s: float
+    fits: bool
+    max_pace_ms: int  # 0 also when not even an unpaced run fits
+
+
+def _seconds(steps: int, children: int, pace_ms: int, start_method: str) -> float:
+    per_step = pace_ms / 1000 + (PACED_OP_S if pace_ms else OP_S)
+    return START_S + children * CHILD_START_S[start_method] + steps * per_step
+
+
+def estimate(
+    scenario: Scenario[P], params: P, pace_ms: int, start_method: str, timeout_s: float, max_pace_ms: int
+) -> Estimate:
+    """How long a run takes at ``pace_ms``, and the slowest pace (up to ``max_pace_ms``)
+    at which it still ends before ``timeout_s``."""
+    steps = scenario.steps(params)
+    children = len(scenario.cast_for(params)["processes"]) - 1
+
+    def fits(pace: int) -> bool:
+        return _seconds(steps, children, pace, start_method) < timeout_s
+
+    # fits() only turns False as the pace grows: find its last True by bisection.
+    low, high = 0, max_pace_ms
+    if not fits(high):
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (mid, high) if fits(mid) else (low, mid)
+    seconds = _seconds(steps, children, pace_ms, start_method)
+    return Estimate(steps, round(seconds, 3), timeout_s, seconds < timeout_s, high if fits(high) else low)

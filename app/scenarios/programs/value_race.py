@@ -1,7 +1,10 @@
 import multiprocessing
 
 
-def add_many(counter, times, use_lock):
+def add_many(counter, times, use_lock, barrier):
+    # Wait here until both processes have started, so that they add at the same time:
+    # without it the first could be done before the second has even begun.
+    barrier.wait()
     # `counter.value += 1` is a read, an add and a write: another process can write
     # in between, and then one of the two additions is lost.
     for _ in range(times):
@@ -14,13 +17,14 @@ def add_many(counter, times, use_lock):
 
 
 if __name__ == "__main__":
-    times = 200
+    times = 10
     use_lock = False
 
     counter = multiprocessing.Value("i", 0)
+    barrier = multiprocessing.Barrier(2)
 
-    p1 = multiprocessing.Process(target=add_many, args=(counter, times, use_lock))
-    p2 = multiprocessing.Process(target=add_many, args=(counter, times, use_lock))
+    p1 = multiprocessing.Process(target=add_many, args=(counter, times, use_lock, barrier))
+    p2 = multiprocessing.Process(target=add_many, args=(counter, times, use_lock, barrier))
 
     p1.start()
     p2.start()

@@ -1,0 +1,135 @@
+"""How many paced steps a recorded run had on its longest path, and its cast as seen.
+
+A paced run sleeps one pace after every operation that passes the gate's ``after``
+(app/tracing/gate.py, called from the tracer's modules). Replaying a run's events with
+those pauses, where every process runs at once and waits only where it really waits,
+gives the length in paces of the chain that decides the run's wall time. An unpaced run
+has the same events, so its replay says what a paced run of it takes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+# The kinds whose operation is followed by em.after(), i.e. a pause when paced:
+# app/tracing/{queues,pipes,messages,shared,managers,processes,output,watch}.py.
+# Not: object creation, pipe.close, manager.call (its pause comes after its result),
+# the manager's serving, the *.wait events, proc.start and proc.exit.
+PACED = frozenset(
+    {
+        "queue.put",
+        "queue.get",
+        "queue.empty",
+        "pipe.send",
+        "pipe.recv",
+        "value.get",
+        "value.set",
+        "array.get",
+        "array.set",
+        "manager.result",
+        "proc.spawn",
+        "proc.join",
+        "stdout",
+        "stderr",
+        "var",
+    }
+)
+
+
+def paced_per_process(events: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(e["proc"] for e in events if e["kind"] in PACED)
+
+
+def longest_path(events: list[dict[str, Any]], locked: frozenset[str] = frozenset()) -> int:
+    """The run's length in paces.
+
+    Each process has a clock. A paced operation ends one pace after it could begin: when
+    its process got there and, for a get/recv, once the item was put in (a put takes
+    effect before its own pause), for a join once the child had exited. A child starts
+    when its spawn took effect. Reads and writes of shared memory wait for nothing,
+    except on an object in ``locked``: a program that holds its lock across a read and a
+    write (pausing inside) makes every operation on it wait until the previous one's
+    pause is over.
+    """
+    clock: dict[str, int] = {}
+    effect: dict[str, int] = {}  # message id -> when its put/send took effect
+    started: dict[str, int] = {}  # child -> when its spawn took effect
+    exited: dict[str, int] = {}
+    free_at: dict[str, int] = {}  # locked object -> when the last operation's pause ended
+    for e in events:
+        kind, proc = e["kind"], e["proc"]
+        if kind in ("run.start", "run.end"):
+            continue
+        now = clock.setdefault(proc, started.get(proc, 0))
+        if kind in ("queue.get", "pipe.recv") and "msg" in e:
+            now = max(now, effect[e["msg"]])
+        elif kind == "proc.join":
+            now = max(now, exited.get(e["child"], now))
+        if e.get("obj") in locked and kind.split(".")[0] in ("value", "array"):
+            now = max(now, free_at.get(e["obj"], 0))
+        if kind in PACED:
+            if kind in ("queue.put", "pipe.send"):
+                effect[e["msg"]] = now
+            elif kind == "proc.spawn":
+                started[e["child"]] = now
+            now += 1
+            if e.get("obj") in locked:
+                free_at[e["obj"]] = now
+        elif kind == "proc.exit":
+            exited[proc] = now
+        clock[proc] = now
+    return max(clock.values())
+
+
+def _in_order(procs: set[str], order: list[str]) -> list[str]:
+    return [p for p in order if p in procs]
+
+
+def seen_cast(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The cast a run really had, in the shape of ``Scenario.cast``: processes in the
+    order they were started, objects in the order they first appear, and for each object
+    the processes that used it (its creation aside), in process order."""
+    first = next(e["proc"] for e in events if e["kind"] == "proc.start")
+    processes = [first, *(e["child"] for e in events if e["kind"] == "proc.spawn")]
+    pipe_of: dict[str, str] = {}
+    for e in events:
+        if e["kind"] == "pipe.new":
+            pipe_of[e["obj"]] = pipe_of[e["peer"]] = e["obj"]
+    objects: dict[str, dict[str, Any]] = {}
+    uses: dict[tuple[str, str], set[str]] = {}
+    for e in events:
+        obj, group = e.get("obj"), e["kind"].split(".")[0]
+        if obj is None or group not in ("queue", "pipe", "value", "array", "manager", "var"):
+            continue
+        name = pipe_of.get(obj, obj) if group == "pipe" else obj
+        objects.setdefault(name, {"type": group, "name": name})
+        if e["kind"].endswith(".new"):
+            continue
+        if group == "queue" and e["kind"] in ("queue.put", "queue.get"):
+            uses.setdefault((name, e["kind"]), set()).add(e["proc"])
+        elif group == "pipe":
+            uses.setdefault((name, obj), set()).add(e["proc"])
+        elif group == "manager" and e["kind"] == "manager.serve":
+            uses.setdefault((name, "server"), set()).add(e["proc"])
+        elif group == "manager" and e["kind"] == "manager.call":
+            uses.setdefault((name, "proxies"), set()).add(e["proc"])
+        elif group in ("value", "array", "var"):
+            uses.setdefault((name, "users"), set()).add(e["proc"])
+    for name, o in objects.items():
+
+        def used(role: str, name: str = name) -> list[str]:
+            return _in_order(uses.get((name, role), set()), processes)
+
+        if o["type"] == "queue":
+            o.update({"from": used("queue.put"), "to": used("queue.get")})
+        elif o["type"] == "pipe":
+            ends = [name, next(e["peer"] for e in events if e["kind"] == "pipe.new" and e["obj"] == name)]
+            o.update({"ends": ends, "users": {end: used(end) for end in ends}})
+        elif o["type"] == "manager":
+            servers = used("server")
+            assert len(servers) == 1, f"{name} was served by {servers}"
+            o.update({"server": servers[0], "proxies": used("proxies")})
+        else:
+            o["users"] = used("users")
+    return {"processes": processes, "objects": list(objects.values())}

@@ -1,0 +1,56 @@
+"""Each scenario's step formula against real runs: the longest path of paced operations
+that its events show (tests/scenarios/paths.py), at a few sizes and at the defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.scenarios import registry
+from tests.conftest import Finished
+from tests.scenarios.paths import longest_path, paced_per_process
+
+pytestmark = pytest.mark.anyio
+
+SIZES: dict[str, list[dict[str, Any]]] = {
+    "separate-memory": [{}, {"mylist": []}, {"mylist": list(range(12))}],
+    "shared-memory": [{}, {"mylist": []}, {"mylist": list(range(10))}],
+    "manager": [{}, {"records": []}, {"records": [["A\nB", 1], ["C", 2]] * 3, "new_record": ["x\ry", 3]}],
+    "queue": [{}, {"mylist": []}, {"mylist": list(range(12))}],
+    "pipe": [{}, {"msgs": ["END"]}, {"msgs": ["a\nb", "x" * 40, "END", "after the end"]}],
+    "queue-flood": [{}, {"count": 1}, {"count": 5000}],
+    "value-race": [{}, {"times": 1}, {"times": 200}, {"times": 20, "use_lock": True}],
+    "worker-pool": [{}, {"numbers": [], "workers": 4}, {"numbers": list(range(20)), "workers": 1}],
+}
+CASES = [(sid, params) for sid, sizes in SIZES.items() for params in sizes]
+
+
+def test_every_scenario_is_measured() -> None:
+    assert set(SIZES) == set(registry.SCENARIOS)
+
+
+def close_enough(formula: int, measured: int) -> bool:
+    # The replay cannot see what is not traced: value-race's Barrier (up to one step).
+    return abs(formula - measured) <= 2 + measured // 50
+
+
+@pytest.mark.parametrize(("scenario", "params"), CASES, ids=[f"{s}-{i}" for i, (s, _) in enumerate(CASES)])
+async def test_formula_is_the_longest_path(run_to_end: Any, scenario: str, params: dict[str, Any]) -> None:
+    s = registry.get(scenario)
+    valid = s.validate(params)
+    done: Finished = await run_to_end(scenario, params)
+    assert done.run.status == "succeeded", done.events[-3:]
+    locked = frozenset({"counter"}) if params.get("use_lock") else frozenset()
+    measured = longest_path(done.events, locked)
+    # The path is never shorter than the busiest process, nor longer than all of them.
+    per_process = paced_per_process(done.events)
+    assert max(per_process.values()) <= measured <= sum(per_process.values())
+    assert close_enough(s.steps(valid), measured), (s.steps(valid), measured, dict(per_process))
+
+
+def test_printed_counts_lines_as_the_tracer_splits_them() -> None:
+    assert registry.printed("one") == 1
+    assert registry.printed("a\nb") == 2
+    assert registry.printed("a\nb\n") == 3  # print's own newline ends an empty line
+    assert registry.printed("a\rb\nc") == 3
