@@ -30,9 +30,11 @@ def test_queue(dashboard: Dashboard) -> None:
     expect(d.page.locator("#scenario-title")).to_have_text("Message passing: a Queue")
     d.run()
     queue = d.page.locator(".obj.queue")
-    # At the end: every item went from p1 through q to p2, in order; q is empty.
-    expect(queue.locator(".taken .item .val")).to_have_text(["1", "4", "9", "16"])
-    expect(queue.locator(".taken .item .who")).to_have_text(["→ p2"] * 4)
+    got = d.lane("p2").locator(".inbox .token")
+    # At the end: every item went from p1 through q into p2's memory, in order; q is empty.
+    expect(got.locator(".val")).to_have_text(["1", "4", "9", "16"])
+    expect(got.locator(".via")).to_have_text(["from q"] * 4)
+    expect(queue.locator(".note")).to_contain_text("4 taken out")
     expect(queue.locator(".fifo .item")).to_have_count(0)
     expect(queue.locator(".from .chip")).to_have_text(["p1"])
     expect(queue.locator(".to .chip")).to_have_text(["p2"])
@@ -47,7 +49,7 @@ def test_queue(dashboard: Dashboard) -> None:
     d.seek(index_of(events, "queue.put", -1))
     expect(queue.locator(".fifo .item .val")).to_have_text(["1", "4", "9", "16"])
     expect(queue.locator(".fifo .item .who")).to_have_text(["p1"] * 4)
-    expect(queue.locator(".taken .item")).to_have_count(0)
+    expect(got).to_have_count(0)
     expect(d.page.locator("#narration")).to_have_text("p1 put 16 into q")
     # The put's line is marked with p1 and is the current line.
     line = events[index_of(events, "queue.put", -1)]["line"]
@@ -55,12 +57,13 @@ def test_queue(dashboard: Dashboard) -> None:
     expect(src).to_have_class("src-line current")
     expect(src.locator(".marks .chip")).to_have_text(["p1"])
     # While p1 runs, main waits in join().
-    expect(d.lane("main").locator(".status")).to_have_text("waiting on p1.join()")
+    expect(d.lane("main").locator(".status")).to_have_text("waiting for p1.join()")
+    expect(d.lane("p1").locator(".parked-here")).to_have_text("main waits here for p1 to end")
 
     # Halfway through p2's gets: two items left, two taken.
     d.seek(index_of(events, "queue.get", 2))
     expect(queue.locator(".fifo .item .val")).to_have_text(["9", "16"])
-    expect(queue.locator(".taken .item .val")).to_have_text(["1", "4"])
+    expect(got.locator(".val")).to_have_text(["1", "4"])
     expect(d.page.locator("#narration")).to_have_text("p2 got 4 from q")
     assert d.output("p2") == "Queue elements:\n1\n"  # 4 is printed by the next event
 
@@ -75,10 +78,14 @@ def test_pipe(dashboard: Dashboard) -> None:
     d.run()
     pipe = d.page.locator(".obj.pipe")
     expect(pipe.locator("h3")).to_have_text("Pipe parent_conn ⇄ child_conn")
-    expect(pipe.locator(".delivered .msg .val")).to_have_text(["'hello'", "'hey'", "'hru?'", "'END'"])
-    # END is the message that ends p2's loop: marked, and never printed.
-    expect(pipe.locator(".delivered .end-msg .stop")).to_have_text("ends p2's loop")
+    # The last messages received are copies in p2's memory; none is left in the pipe.
+    got = d.lane("p2").locator(".inbox .token")
+    expect(got.locator(".val")).to_have_text(["'hello'", "'hey'", "'hru?'", "'END'"])
+    expect(pipe.locator(".note")).to_contain_text("4 received")
     expect(pipe.locator(".in-flight .msg")).to_have_count(0)
+    # Each process holds its end of the pipe.
+    expect(d.lane("p1").locator(".handle")).to_have_text(["parent_conn closed"])
+    expect(d.lane("p2").locator(".handle")).to_have_text(["child_conn pipe end"])
     expect(pipe.locator(".end-a")).to_contain_text("closed by p1")
     expect(pipe.locator(".end-a .chip")).to_have_text(["p1"])
     expect(pipe.locator(".end-b .chip")).to_have_text(["p2"])
@@ -95,7 +102,7 @@ def test_pipe(dashboard: Dashboard) -> None:
     expect(pipe.locator(".in-flight .msg .val")).to_have_text([f"'{m}'" for m in sent_before])
     expect(pipe.locator(".in-flight .msg.to-b")).to_have_count(len(sent_before))
     d.seek(first_recv)
-    expect(pipe.locator(".delivered .msg .val")).to_have_text(["'hello'"])
+    expect(got.locator(".val")).to_have_text(["'hello'"])
     expect(d.page.locator("#narration")).to_have_text("p2 received 'hello' from child_conn")
 
 
@@ -110,7 +117,9 @@ def test_shared_memory(dashboard: Dashboard) -> None:
     value = d.page.locator(".obj.value")
     expect(value.locator(".box .val")).to_have_text("30")
     expect(value.locator(".box .who")).to_have_text("written by p1")
-    expect(value.locator(".pointers .chip")).to_have_text(["main", "p1"])
+    expect(value.locator(".users .chip")).to_have_text(["main", "p1"])
+    # p1 wrote it without reading it first: a write alone in p1's box.
+    expect(d.lane("p1").locator(".writes .pair")).to_have_text(["square_sum: wrote 30"])
     assert d.output("main") == (
         "Result(in main program): [1, 4, 9, 16]\nSum of squares(in main program): 30\n"
     )
@@ -132,12 +141,13 @@ def test_manager(dashboard: Dashboard) -> None:
     d = dashboard
     d.open(scenario="manager", pace_ms=0)
     d.run()
-    manager = d.page.locator(".obj.manager")
+    # The real list is in the manager's server process; the others hold proxies to it.
+    manager = d.lane("manager").locator(".manager-object")
     held = manager.locator(".held .record")
     expect(held).to_have_text(["'Sam'10", "'Adam'9", "'Kevin'9", "'Jeff'8"], use_inner_text=False)
     expect(held.last.locator(".field")).to_have_text(["'Jeff'", "8"])
-    expect(manager.locator(".server-name .chip")).to_have_text("manager")
-    expect(manager.locator(".proxies .chip")).to_have_text(["main", "p1", "p2"])
+    for proc in ("main", "p1", "p2"):
+        expect(d.lane(proc).locator(".handle.proxy code")).to_have_text(["records"])
     expect(d.lane("manager").locator(".role")).to_contain_text("manager's server process")
     assert d.output("p1") == "New record added!\n\n"
     assert d.output("p2").endswith("Name: Jeff\nScore: 8\n\n")
@@ -149,27 +159,32 @@ def test_manager(dashboard: Dashboard) -> None:
     expect(call.locator(".caller")).to_have_text("p1")
     expect(call.locator(".out-arrow")).to_have_text("→ append(['Jeff', 8])")
     expect(call.locator(".back-arrow")).to_have_text("← None")
-    # Before the server has run it, the list has three records and the call waits.
+    # The reply is back in p1's memory.
+    expect(d.lane("p1").locator(".inbox .token .val")).to_have_text(["None"])
+    # Before the server has run it, the list has three records and the call waits, its
+    # token at the server, p1 parked there.
     d.seek(index_of(events, "manager.call", method="append"))
     expect(held).to_have_count(3)
     expect(manager.locator(".call.lit .back-arrow")).to_have_text("← …")
-    expect(d.lane("p1").locator(".status")).to_have_text("waiting on records.append() in the manager")
+    expect(manager.locator(".open-calls .call-token")).to_have_text(["p1append(['Jeff', 8])"], use_inner_text=False)
+    expect(manager.locator(".parked .chip")).to_have_text(["p1"])
+    expect(d.lane("p1").locator(".status")).to_have_text("waiting for records.append() in the manager")
 
 
 def test_separate_memory(dashboard: Dashboard) -> None:
     d = dashboard
     d.open(scenario="separate-memory", pace_ms=0)
     d.run()
-    copies = d.page.locator(".obj.memory .copy")
-    expect(copies.locator(".chip")).to_have_text(["main", "p1"])
-    expect(copies.locator(".val")).to_have_text(["result = []", "result = [1, 4, 9, 16]"])
-    expect(d.page.locator(".obj.memory .copy.empty .chip")).to_have_text("main")
+    # Each box holds its own copy of result.
+    copies = d.page.locator(".proc-box [data-var='result']")
+    expect(copies).to_have_text(["result = []", "result = [1, 4, 9, 16]"])
+    expect(d.lane("main").locator("[data-var='result']")).to_have_text("result = []")
     assert d.output("p1") == "Result(in process p1): [1, 4, 9, 16]\n"
     assert d.output("main") == "Result(in main program): []\n"
     # p1's copy fills one square at a time while main's stays empty.
     events = d.events()
     d.seek(index_of(events, "var", 3, proc="p1"))
-    expect(copies.locator(".val")).to_have_text(["result = []", "result = [1, 4]"])
+    expect(copies).to_have_text(["result = []", "result = [1, 4]"])
 
 
 def test_value_race_shows_lost_updates_when_there_are_any(dashboard: Dashboard) -> None:
@@ -179,9 +194,32 @@ def test_value_race_shows_lost_updates_when_there_are_any(dashboard: Dashboard) 
     printed = d.output("main")
     expected, got = (int(word.rstrip(",")) for word in printed.split()[1::2])
     note = d.page.locator(".obj.value .note")
-    expect(d.page.locator(".obj.value .val")).to_have_text(str(got))
+    expect(d.page.locator(".obj.value .box .val")).to_have_text(str(got))
+    # Expected against actual, counted from the increments the page saw.
+    tally = d.page.locator(".obj.value .tally")
+    expect(tally.locator(".expected")).to_have_text(f"expected {expected}")
+    expect(tally.locator(".actual")).to_have_text(f"actual {got}")
     if got < expected:
         expect(note).to_contain_text("on a stale read")
         expect(note).to_have_class("note warn")
+        # At the first write made on a stale read, the writer's box strikes it through.
+        events = d.events()
+        stale = first_stale_write(events)
+        d.seek(stale)
+        writer = d.lane(events[stale]["proc"])
+        expect(writer.locator(".writes .pair.stale.lit s")).to_have_text(f"wrote {events[stale]['value']}")
     else:
         expect(note).not_to_contain_text("stale")
+
+
+def first_stale_write(events: list[dict[str, Any]]) -> int:
+    """The first Value write computed from a read another process's write had made stale."""
+    read: dict[str, int] = {}
+    for i, e in enumerate(events):
+        if e["kind"] == "value.get":
+            read[e["proc"]] = e["version"]
+        elif e["kind"] == "value.set":
+            before = read.pop(e["proc"], None)
+            if before is not None and e["version"] > before + 1:
+                return i
+    raise AssertionError("no stale write in the run")

@@ -79,10 +79,10 @@ def test_phone_width(variant: Dashboard) -> None:
     # Nothing wider than the screen: the page never scrolls sideways.
     width = d.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375
-    expect(d.page.locator(".obj.manager .held .record")).to_have_count(4)
-    # Panels stack in one column, in reading order.
+    expect(d.page.locator(".proc-box[data-proc='manager'] .manager-object .held .record")).to_have_count(4)
+    # Panels stack in one column, in reading order: the replay bar under the stage.
     tops = d.evaluate(
-        "() => ['.setup', '.player', '.stage', '.code'].map((s) => document.querySelector(s).offsetTop)"
+        "() => ['.setup', '.stage', '.player', '.code'].map((s) => document.querySelector(s).offsetTop)"
     )
     assert tops == sorted(tops)
     # Touch-sized replay buttons.
