@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AT_END, Dashboard, watched_page
 from tests.serving import LiveServer
 
@@ -222,3 +223,16 @@ def test_with_reduced_motion_tokens_land_highlighted_without_flying(browser: Any
         assert max(f["flying"] for f in frames) == 0, "a token flew although motion is reduced"
         assert max(f["landed"] for f in frames) >= 1, "no token was highlighted where it landed"
         page.wait_for_function(AT_END)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_stage_passes_axe(sized: Dashboard, theme: str) -> None:
+    d = sized
+    for scenario in ("pipe", "manager", "value-race", "shared-memory"):
+        d.open(scenario=scenario, pace_ms=0)
+        d.page.evaluate("(theme) => { document.documentElement.dataset.theme = theme; }", theme)
+        d.run()
+        assert_accessible(d.page, "#stage")
+        # Mid-run too: waiting processes, tokens in flight, lit cells.
+        d.seek(len(d.events()) // 2)
+        assert_accessible(d.page, "#stage")
