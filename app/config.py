@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.runs.limits import AdmissionLimits, RunLimits
@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `python -m app` listens on.")
     max_runs: int = Field(4, ge=1, le=64, description="Runs that may be running at once, server-wide.")
     max_runs_per_client: int = Field(2, ge=1, le=64, description="Runs one client may have running at once.")
+    max_runs_per_address: int = Field(
+        16, ge=1, le=1024, description="Runs one address may have running at once, all its browsers together."
+    )
     runs_per_minute: int = Field(30, ge=1, le=10_000, description="Runs one client may start per minute.")
     run_timeout_s: float = Field(30.0, gt=0, le=600, description="A run still going after this is stopped.")
     keep_runs: int = Field(200, ge=1, le=100_000, description="Finished runs kept in memory.")
@@ -51,6 +54,16 @@ class Settings(BaseSettings):
             raise ValueError("must be a space-separated source list, e.g. \"'self' https://course.example\"")
         return value.strip() or "'none'"
 
+    @model_validator(mode="after")
+    def _address_holds_a_client(self) -> Settings:
+        # An address below one client's cap would make that cap a lie for every browser.
+        if self.max_runs_per_address < self.max_runs_per_client:
+            raise ValueError(
+                f"MPSCOPE_MAX_RUNS_PER_ADDRESS ({self.max_runs_per_address}) must be at least "
+                f"MPSCOPE_MAX_RUNS_PER_CLIENT ({self.max_runs_per_client})"
+            )
+        return self
+
     def run_limits(self) -> RunLimits:
         return RunLimits(
             timeout_s=self.run_timeout_s, keep_runs=self.keep_runs, keep_bytes=self.keep_mb * 2**20
@@ -60,5 +73,6 @@ class Settings(BaseSettings):
         return AdmissionLimits(
             max_runs=self.max_runs,
             max_runs_per_client=self.max_runs_per_client,
+            max_runs_per_address=self.max_runs_per_address,
             runs_per_minute=self.runs_per_minute,
         )

@@ -1,9 +1,15 @@
 """Limits: how long a run may take and how much is kept (``RunLimits``), and admission: how
-many runs may run at once, per server and per client, and how often."""
+many runs may run at once, per server, per address and per client, and how often.
+
+A client is a browser when it says which (a token it keeps, sent with each start), else
+its address alone. Runs are kept with their client as one string, ``client_key()``'s, so
+that the service and the runs need not know its parts; only this module reads them.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -23,7 +29,39 @@ class RunLimits:
 class AdmissionLimits:
     max_runs: int = 4
     max_runs_per_client: int = 2
+    max_runs_per_address: int = 16
     runs_per_minute: int = 30
+
+    @property
+    def runs_per_minute_per_address(self) -> int:
+        # An address may start as many runs a minute as the browsers it may run at once
+        # would at their own rate: tokens it invents beyond that buy it nothing.
+        browsers = max(1, self.max_runs_per_address // self.max_runs_per_client)
+        return self.runs_per_minute * browsers
+
+
+# A browser's token: short, opaque, URL-safe (the page makes it with crypto.randomUUID).
+TOKEN_MAX_LENGTH = 64
+TOKEN_PATTERN = f"^[A-Za-z0-9_-]{{1,{TOKEN_MAX_LENGTH}}}$"
+_TOKEN = re.compile(TOKEN_PATTERN)
+_UNKNOWN = "unknown"
+
+
+def client_key(address: str | None, token: str | None = None) -> str:
+    """The string a run's client is kept as: ``token@address``, or the address alone.
+
+    A token has no ``@`` and an address comes after the first one, so the parts never mix.
+    """
+    address = address or _UNKNOWN
+    if token is None:
+        return address
+    if not _TOKEN.match(token):
+        raise ValueError(f"a client token is 1 to {TOKEN_MAX_LENGTH} letters, digits, '-' or '_'")
+    return f"{token}@{address}"
+
+
+def _address(key: str) -> str:
+    return key.partition("@")[2] if "@" in key else key
 
 
 class LimitExceeded(Exception):
@@ -39,6 +77,27 @@ class LimitExceeded(Exception):
 
 
 _WINDOW_S = 60.0
+_REMEMBER = 1024  # clients (and addresses) kept before idle ones are forgotten
+
+
+class _Starts:
+    """When each key started its runs in the last minute."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, deque[float]] = {}
+
+    def recent(self, key: str, now: float) -> deque[float]:
+        starts = self._by_key.setdefault(key, deque())
+        while starts and now - starts[0] >= _WINDOW_S:
+            starts.popleft()
+        return starts
+
+    def forget_idle(self, now: float) -> None:
+        # Memory stays bounded by the keys seen in the last minute (and an address's rate
+        # bounds how many keys it can make in one).
+        if len(self._by_key) > _REMEMBER:
+            for key in [k for k, q in self._by_key.items() if not q or now - q[-1] >= _WINDOW_S]:
+                del self._by_key[key]
 
 
 class Admission:
@@ -47,11 +106,13 @@ class Admission:
     def __init__(self, limits: AdmissionLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
-        self._starts: dict[str, deque[float]] = {}
+        self._by_client = _Starts()
+        self._by_address = _Starts()
 
     def check(self, client: str | None, active_clients: Iterable[str | None]) -> None:
-        """Raise LimitExceeded, or record the start and return."""
-        active = list(active_clients)
+        """Raise LimitExceeded, or record the start and return. ``client`` is a
+        ``client_key()``; ``active_clients`` are those of the runs running now."""
+        active = [c or _UNKNOWN for c in active_clients]
         lim = self.limits
         if len(active) >= lim.max_runs:
             raise LimitExceeded(
@@ -59,8 +120,9 @@ class Admission:
                 f"the server is running its maximum of {lim.max_runs} runs at once; try again shortly",
                 1,
             )
-        key = client or "unknown"
-        mine = sum(1 for c in active if (c or "unknown") == key)
+        key = client or _UNKNOWN
+        address = _address(key)
+        mine = sum(1 for c in active if c == key)
         if mine >= lim.max_runs_per_client:
             raise LimitExceeded(
                 "MPSCOPE_MAX_RUNS_PER_CLIENT",
@@ -68,23 +130,32 @@ class Admission:
                 "wait for one to finish or cancel it",
                 1,
             )
-        now = self._clock()
-        starts = self._starts.setdefault(key, deque())
-        while starts and now - starts[0] >= _WINDOW_S:
-            starts.popleft()
-        if len(starts) >= lim.runs_per_minute:
-            wait = math.ceil(_WINDOW_S - (now - starts[0]))
+        ours = sum(1 for c in active if _address(c) == address)
+        if ours >= lim.max_runs_per_address:
             raise LimitExceeded(
-                "MPSCOPE_RUNS_PER_MINUTE",
-                f"you started {len(starts)} runs in the last minute (limit {lim.runs_per_minute}); "
-                f"try again in {wait} s",
-                max(wait, 1),
+                "MPSCOPE_MAX_RUNS_PER_ADDRESS",
+                f"your address {address} already has {ours} runs running, from all its browsers "
+                f"together (limit {lim.max_runs_per_address}); wait for one to finish",
+                1,
             )
+        now = self._clock()
+        starts = self._by_client.recent(key, now)
+        if len(starts) >= lim.runs_per_minute:
+            raise self._too_often(starts, now, f"you started {len(starts)} runs", lim.runs_per_minute)
+        address_starts = self._by_address.recent(address, now)
+        if len(address_starts) >= lim.runs_per_minute_per_address:
+            said = f"your address {address} started {len(address_starts)} runs, from all its browsers,"
+            raise self._too_often(address_starts, now, said, lim.runs_per_minute_per_address)
         starts.append(now)
-        self._forget_idle(now)
+        address_starts.append(now)
+        self._by_client.forget_idle(now)
+        self._by_address.forget_idle(now)
 
-    def _forget_idle(self, now: float) -> None:
-        # Keep memory bounded by clients seen in the last minute.
-        if len(self._starts) > 1024:
-            for key in [k for k, q in self._starts.items() if not q or now - q[-1] >= _WINDOW_S]:
-                del self._starts[key]
+    @staticmethod
+    def _too_often(starts: deque[float], now: float, who: str, limit: int) -> LimitExceeded:
+        wait = math.ceil(_WINDOW_S - (now - starts[0]))
+        return LimitExceeded(
+            "MPSCOPE_RUNS_PER_MINUTE",
+            f"{who} in the last minute (limit {limit}); try again in {wait} s",
+            max(wait, 1),
+        )

@@ -30,8 +30,8 @@ function describe(status, body) {
   return `The server answered ${status}.`;
 }
 
-async function request(method, url, body) {
-  const init = { method, headers: { Accept: "application/json" } };
+async function request(method, url, body, headers = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -53,10 +53,32 @@ async function request(method, url, body) {
   return data;
 }
 
+// This browser's own token, so the server tells apart browsers behind one address (a
+// classroom's NAT; docs/CLASSROOM.md). Random, kept in localStorage; the server takes
+// 1-64 of [A-Za-z0-9_-]. getRandomValues, not randomUUID: a school's server on plain
+// HTTP is no secure context, and randomUUID exists only in one. Without storage
+// (blocked, sandboxed) there is no token, and the server counts the address alone.
+const CLIENT_KEY = "mpscope-client";
+function clientHeaders() {
+  try {
+    let token = localStorage.getItem(CLIENT_KEY);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(token ?? "")) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      localStorage.setItem(CLIENT_KEY, token);
+    }
+    return { "X-Mpscope-Client": token };
+  } catch {
+    return {};
+  }
+}
+
 export const api = {
   scenarios: () => request("GET", "/api/scenarios"),
   scenario: (id) => request("GET", `/api/scenarios/${encodeURIComponent(id)}`),
   run: (id) => request("GET", `/api/runs/${encodeURIComponent(id)}`),
-  start: (body) => request("POST", "/api/runs", body),
+  start: (body) => request("POST", "/api/runs", body, clientHeaders()),
+  // How long a POST /api/runs body would run, and whether it fits the run timeout.
+  estimate: (body) => request("POST", "/api/estimate", body),
   cancel: (id) => request("DELETE", `/api/runs/${encodeURIComponent(id)}`),
 };

@@ -19,7 +19,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SERVER_ENV, Dashboard, watched_page
+from tests.browser.conftest import AT_END, SERVER_ENV, Dashboard, watched_page
 from tests.browser.course import CourseSite, course_page, course_site
 from tests.serving import LiveServer, live_server
 
@@ -83,8 +83,12 @@ def frame_of(page: Any, name: str) -> Any:
     return page.locator(f"iframe#{name}").element_handle().content_frame()
 
 
+# The copies p2 received, in its own box (the stage shows the last four).
+RECEIVED_BY_P2 = ".proc-box[data-proc='p2'] .inbox .token .val"
+
+
 def output(frame: Any, proc: str) -> Any:
-    return frame.locator(f".lane[data-proc='{proc}'] .console")
+    return frame.locator(f".proc-box[data-proc='{proc}'] .console")
 
 
 def test_three_embeds_run_at_once_and_the_site_stays_responsive(
@@ -125,9 +129,7 @@ def test_three_embeds_run_at_once_and_the_site_stays_responsive(
         )
         fourth = page.frame_locator("iframe#stored")
         expect(fourth.locator("body")).to_have_attribute("data-run-status", "succeeded")
-        expect(fourth.locator(".obj.memory .copy .val")).to_have_text(
-            ["result = []", "result = [1, 4, 9, 16]"]
-        )
+        expect(fourth.locator(".proc-box .var .val")).to_have_text(["result = []", "result = [1, 4, 9, 16]"])
         fourth_s = time.monotonic() - t0
         # …and all that happened while the three were still running and streaming.
         assert health(mpscope)["runs_active"] == 3
@@ -146,7 +148,7 @@ def test_three_embeds_run_at_once_and_the_site_stays_responsive(
             expect(frame.locator("body")).to_have_attribute("data-run-status", "succeeded", timeout=20_000)
         queue, pipe, shared = (page.frame_locator(f"iframe#{n}") for n in ("queue", "pipe", "shared"))
         expect(output(queue, "p2")).to_have_text("Queue elements:\n1\n4\n9\n16\nQueue is now empty!\n")
-        expect(queue.locator(".obj.queue .taken .item .val")).to_have_text(["1", "4", "9", "16"])
+        expect(queue.locator(RECEIVED_BY_P2)).to_have_text(["1", "4", "9", "16"])
         received = "".join(f"Received the message: {m}\n" for m in ("hello", "hey", "hru?"))
         expect(output(pipe, "p2")).to_have_text(received)
         expect(output(shared, "main")).to_have_text(
@@ -200,14 +202,22 @@ def test_autoplay_waits_out_the_servers_limit(browser: Any, course: CourseSite) 
         )
         second = page.frame_locator("iframe#second")
         message = second.locator("#form-message")
-        expect(message).to_contain_text("The server is busy: you already have 1 runs running (limit 1)")
-        expect(message).to_contain_text(re.compile(r"Trying again in \d+ s"))
+        # Worded for a student; the server's own words (naming the setting) are in the title.
+        expect(message).to_contain_text(
+            "Your other runs are still going (in other embeds or tabs of this browser). "
+            "This one starts by itself as soon as it can"
+        )
+        expect(message).to_contain_text(re.compile(r"next try in \d+ seconds?\.$"))
+        expect(message).not_to_contain_text("MPSCOPE_")
+        expect(message).to_have_attribute(
+            "title", re.compile(r"\(limit 1\).*\[MPSCOPE_MAX_RUNS_PER_CLIENT\]$")
+        )
         expect(message).to_have_attribute("data-kind", "wait")
         # It starts by itself once the first run is over, and the message goes.
         expect(first.locator("body")).to_have_attribute("data-run-status", "succeeded", timeout=20_000)
         expect(second.locator("body")).to_have_attribute("data-run-status", "succeeded", timeout=20_000)
         expect(message).to_be_empty()
-        expect(second.locator(".obj.pipe .delivered .msg")).to_have_count(4)
+        expect(second.locator(RECEIVED_BY_P2)).to_have_count(4)
 
 
 def test_only_the_listed_sites_may_frame_the_pages(
@@ -265,7 +275,7 @@ def test_the_embed_dialog_gives_snippets_that_work(dashboard: Dashboard, course:
     d.page.goto(page_url)
     live, replayed = (d.page.frame_locator("iframe").nth(i) for i in (0, 1))
     expect(live.locator("body")).to_have_attribute("data-run-status", "succeeded", timeout=20_000)
-    expect(live.locator(".obj.pipe .delivered .msg .val")).to_have_text(["'hi'", "'there'", "'END'"])
+    expect(live.locator(RECEIVED_BY_P2)).to_have_text(["'hi'", "'there'", "'END'"])
     expect(live.locator("#controls")).to_have_count(0)
     expect(live.locator("html")).to_have_attribute("data-theme", "dark")
     # Autoplay replays the recorded run from its first event; its last shows what the run did.
@@ -273,7 +283,7 @@ def test_the_embed_dialog_gives_snippets_that_work(dashboard: Dashboard, course:
     expect(replayed.locator("#position")).not_to_have_text(re.compile(r"^event (\d+) of \1$"))
     replayed.locator("#ctl-end").click()
     expect(replayed.locator("#ctl-play")).to_have_attribute("aria-label", "Play")
-    expect(replayed.locator(".obj.pipe .delivered .msg .val")).to_have_text(["'hi'", "'there'", "'END'"])
+    expect(replayed.locator(RECEIVED_BY_P2)).to_have_text(["'hi'", "'there'", "'END'"])
     # The script fitted both iframes to their content (the snippet says 600px until then).
     d.page.wait_for_function(
         "() => [...document.querySelectorAll('iframe')].every((f) => !['', '600px'].includes(f.style.height))"
@@ -307,3 +317,114 @@ def test_bad_options_are_explained_and_never_break_the_embed(browser: Any, serve
         expect(page.locator("#run")).to_be_disabled()
         expect(page.locator("#narration")).to_have_text("Nothing to run: the parameters above need fixing.")
         assert page.evaluate("() => document.body.dataset.runStatus") == "waiting"
+
+
+FRAMES = """() => new Promise((done) => {
+  let n = 3;
+  const next = () => (--n ? requestAnimationFrame(next) : done());
+  requestAnimationFrame(next);
+})"""
+
+
+def fitted(page: Any, embed: Any) -> float:
+    """The iframe's height once the size script has fitted it to the embed's content."""
+    # A few frames first: the embed draws, then measures what it draws.
+    embed.evaluate(FRAMES)
+    content = embed.evaluate("() => document.documentElement.getBoundingClientRect().height")
+    page.wait_for_function(
+        "(h) => Math.abs(document.getElementById('lesson').getBoundingClientRect().height - h) <= 1",
+        arg=content,
+    )
+    height: float = page.locator("iframe#lesson").evaluate("(f) => f.getBoundingClientRect().height")
+    return height
+
+
+@pytest.mark.parametrize(
+    ("path", "procs", "obj"),
+    [
+        ("/embed/queue?source=1&pace_ms=0", ["main", "p1", "p2"], ".obj.queue"),
+        ('/embed/pipe?pace_ms=0&msgs=["hi","there","END"]', ["main", "p1", "p2"], ".obj.pipe"),
+    ],
+)
+def test_before_run_the_embed_shows_the_cast_at_the_height_the_run_needs(
+    browser: Any, course: CourseSite, mpscope: LiveServer, path: str, procs: list[str], obj: str
+) -> None:
+    # One embed in a course column, fitted by the Embed dialog's size script.
+    body = f'<div style="max-width: 760px">{iframe(mpscope, path, "lesson")}</div>'
+    url = course.publish(
+        "/before-run.html", course_page("Before Run", body + SIZE_SCRIPT % json.dumps(mpscope.url))
+    )
+    with watched_page(browser, viewport={"width": 1000, "height": 900}) as (page, _console):
+        page.goto(url)
+        frame = page.frame_locator("iframe#lesson")
+        expect(frame.locator("body")).to_have_attribute("data-ready", "true")
+        # The picture of what the run will have, none of it started: not a blank box.
+        expect(frame.locator("[data-proc]")).to_have_count(len(procs))
+        for proc in procs:
+            expect(frame.locator(f"[data-proc='{proc}']")).to_be_visible()
+        expect(frame.locator(obj)).to_be_visible()
+        assert frame.locator("body").get_attribute("data-run-status") == "waiting"
+        if "source=1" in path:
+            expect(frame.locator("#source .src-line").first).to_be_visible()  # the program too
+        # The iframe settles at its reserved height before anything runs…
+        embed = page.frame(url=re.compile(r"/embed/"))
+        assert embed is not None
+        before = fitted(page, embed)
+        frame.locator("#run").click()
+        expect(frame.locator("body")).to_have_attribute("data-run-status", "succeeded", timeout=20_000)
+        expect(frame.locator("#run")).to_have_text("Run again")
+        embed.wait_for_function(AT_END)
+        # …and keeps it after the run, with everything the run drew: the page did not move.
+        after = fitted(page, embed)
+        sys.stderr.write(f"\n{path}: iframe {before:.0f} px before Run, {after:.0f} px after the run\n")
+        assert abs(after - before) <= 4
+        stage = frame.locator("#stage").evaluate("(s) => [s.clientHeight, s.scrollHeight]")
+        sys.stderr.write(f"  stage reserved {stage[0]} px, its content {stage[1]} px\n")
+
+
+def test_browsers_behind_one_address_are_clients_of_their_own(browser: Any, course: CourseSite) -> None:
+    # One run at a time per client: two browsers (their own storage, so their own tokens)
+    # at the same address 127.0.0.1 run at once; a second embed in the same browser waits.
+    env = {"MPSCOPE_MAX_RUNS_PER_CLIENT": "1", "MPSCOPE_MAX_RUNS": "4", "MPSCOPE_RUNS_PER_MINUTE": "100"}
+    slow = "/embed/queue?autoplay=1&pace_ms=400"
+    with (
+        live_server(env) as server,
+        watched_page(browser, viewport={"width": 1400, "height": 900}) as (alice, alice_console),
+        watched_page(browser, viewport={"width": 1400, "height": 900}) as (bob, _bob_console),
+    ):
+        alice_console.expect("status of 429")  # her second embed is refused until the first ends
+        row = f'<div class="row" id="row">{iframe(server, slow, "first")}</div>'
+        url = course.publish("/class.html", course_page("Class", row))
+        for page in (alice, bob):
+            page.goto(url)
+        for page in (alice, bob):
+            expect(page.frame_locator("iframe#first").locator("body")).to_have_attribute(
+                "data-run-status", "running"
+            )
+        assert health(server)["runs_active"] == 2
+        alice.evaluate(
+            "(html) => document.querySelector('#row').insertAdjacentHTML('beforeend', html)",
+            iframe(server, "/embed/pipe?autoplay=1&pace_ms=0", "second"),
+        )
+        second = alice.frame_locator("iframe#second")
+        expect(second.locator("#form-message")).to_have_attribute("data-kind", "wait")
+        for page in (alice, bob):
+            expect(page.frame_locator("iframe#first").locator("body")).to_have_attribute(
+                "data-run-status", "succeeded", timeout=20_000
+            )
+        expect(second.locator("body")).to_have_attribute("data-run-status", "succeeded", timeout=20_000)
+
+
+def test_an_unreachable_server_is_said_plainly(browser: Any) -> None:
+    with watched_page(browser) as (page, console):
+        console.expect("ERR_CONNECTION_REFUSED")  # Chromium logs the failed start; that is the point
+        with live_server() as server:
+            page.goto(f"{server.url}/embed/queue")
+            expect(page.locator("#run")).to_be_enabled()
+        page.click("#run")  # the server has stopped
+        message = page.locator("#form-message")
+        expect(message).to_have_text(
+            "The mpscope server cannot be reached. Check your connection, then press Run again."
+        )
+        expect(message).to_have_attribute("data-kind", "error")
+        expect(page.locator("#run")).to_be_enabled()
