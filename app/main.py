@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Content-Type", "Last-Event-ID"],
+            allow_headers=["Content-Type", "Last-Event-ID", "X-Mpscope-Client"],
             expose_headers=["Location", "Retry-After"],
         )
     app.add_middleware(FramePolicy, ancestors=settings.frame_ancestors)

@@ -16,7 +16,7 @@ class Dashboard {
       onEnded: (run) => this.ended(run),
       onProblem: (message) => {
         this.setup.say(message, "error");
-        this.setup.setBusy(false);
+        this.idle();
       },
     });
     this.permalink = $("#permalink");
@@ -47,7 +47,7 @@ class Dashboard {
   /** Open the page's set-up from the address bar (and the run it names, if any). */
   async open() {
     const want = readUrl();
-    this.setup.pick(want.scenario, want.params, { pace_ms: want.pace_ms, start_method: want.start_method });
+    this.setup.openLink(want);
     if (want.run) await this.load(want.run);
   }
 
@@ -84,8 +84,22 @@ class Dashboard {
   }
 
   ended(run) {
-    this.setup.setBusy(false);
+    this.idle();
     this.setup.say(`Run ${statusWord(run.status)}. Step through it with the replay controls.`);
+  }
+
+  /** No run is live: Cancel is disabled (hidden when folded), so focus on it moves on. */
+  idle() {
+    const onCancel = document.activeElement === this.setup.cancelButton;
+    this.setup.setBusy(false);
+    if (onCancel) this.focusNarration();
+  }
+
+  /** The narration is where a run's story is told; it takes focus when nothing else fits. */
+  focusNarration() {
+    const narration = $("#narration");
+    narration.tabIndex = -1;
+    narration.focus();
   }
 
   async start(request) {
@@ -94,6 +108,10 @@ class Dashboard {
     try {
       const run = await api.start(request);
       this.follow(run);
+      this.setup.fold();
+      // Focus is on the Run button, now disabled: Cancel while the run is live, else its story.
+      if (this.setup.cancelButton.disabled) this.focusNarration();
+      else this.setup.cancelButton.focus();
       this.setup.say("Running…");
     } catch (error) {
       this.setup.setBusy(false);
@@ -119,6 +137,7 @@ class Dashboard {
         runId: run.id,
       });
       this.follow(run);
+      this.setup.fold();
     } catch (error) {
       this.setup.say(error.status === 404 ? "That run is not kept any more." : error.message, "error");
     }

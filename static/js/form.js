@@ -58,8 +58,9 @@ function editor(schema, root, path, value, label, onChange) {
     input = h("input", { ...attrs, ...limits, type: "text", value: value ?? "" });
     get = () => input.value;
   } else {
-    // Anything else is edited as JSON text.
-    input = h("input", { ...attrs, type: "text", value: JSON.stringify(value ?? null) });
+    // Anything else is edited as JSON text; text that is not JSON is caught before sending.
+    const text = JSON.stringify(value ?? null);
+    input = h("input", { ...attrs, type: "text", value: text, dataset: { path: key, json: "" } });
     get = () => {
       try {
         return JSON.parse(input.value);
@@ -68,6 +69,8 @@ function editor(schema, root, path, value, label, onChange) {
       }
     };
   }
+  // What the input is described by when nothing is wrong (an error may add its message's id).
+  input.dataset.describedby = input.getAttribute("aria-describedby");
   input.addEventListener("input", onChange);
   const error = h("span", { class: "field-error", id: `${id}-err`, dataset: { for: key } });
   const el = h("span", { class: "field" }, input, error);
@@ -84,7 +87,7 @@ function tupleEditor(s, root, path, value, label, onChange) {
     "span",
     { class: "tuple", dataset: { path: key } },
     ...parts.map((p) => p.el),
-    h("span", { class: "field-error", dataset: { for: key } }),
+    h("span", { class: "field-error", id: nextId("err"), dataset: { for: key } }),
   );
   return { el, get: () => parts.map((p) => p.get()) };
 }
@@ -131,7 +134,7 @@ function listEditor(s, root, path, value, label, onChange) {
     { class: "list", dataset: { path: key } },
     rows,
     add,
-    h("span", { class: "field-error", dataset: { for: key } }),
+    h("span", { class: "field-error", id: nextId("err"), dataset: { for: key } }),
   );
   return { el, get: () => editors.map((e) => e.get()) };
 }
@@ -158,7 +161,7 @@ export class ParamsForm {
       const value = values?.[name] !== undefined ? values[name] : blank(prop, schema);
       const ed = editor(prop, schema, [name], value, name, this.onChange);
       this.fields.set(name, ed);
-      const hintId = nextId("hint");
+      const hintId = s.description ? nextId("hint") : null;
       return h(
         "fieldset",
         { class: "param", dataset: { param: name }, "aria-describedby": hintId },
@@ -174,18 +177,49 @@ export class ParamsForm {
     return Object.fromEntries([...this.fields].map(([name, ed]) => [name, ed.get()]));
   }
 
+  /** The client's own checks: JSON text that does not parse, every such field at once. */
+  check() {
+    const problems = [];
+    for (const input of this.root.querySelectorAll("input[data-json]")) {
+      try {
+        JSON.parse(input.value);
+      } catch {
+        const message = "Not valid JSON: check its quotes, commas and brackets";
+        problems.push({ path: input.dataset.path.split("."), message });
+      }
+    }
+    return problems;
+  }
+
+  /** The parameters of `schema` that `params` (from a link) gives badly: [{name, where, reason}]. */
+  rejections(schema, params) {
+    const props = schema?.properties ?? {};
+    const out = [];
+    for (const [name, value] of Object.entries(params ?? {})) {
+      if (!Object.hasOwn(props, name)) out.push({ name, where: [], reason: null });
+      else {
+        const bad = rejection(props[name], schema, value, []);
+        if (bad) out.push({ name, ...bad });
+      }
+    }
+    return out;
+  }
+
   clearErrors() {
     for (const el of this.root.querySelectorAll(".field-error")) el.textContent = "";
-    for (const el of this.root.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    for (const el of this.root.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.setAttribute("aria-describedby", el.dataset.describedby);
+    }
   }
 
   /**
-   * Show the server's messages by the field they name ("mylist.0"), or by the nearest
-   * enclosing field; returns the messages that fit no field.
+   * Show messages by the field they name ("mylist.0"), or by the nearest enclosing field.
+   * Returns the inputs marked invalid and the messages that fit no field.
    */
   showErrors(errors) {
     const unplaced = [];
-    let first = null;
+    const marked = [];
     for (const err of errors) {
       const path = err.path.map(String);
       let slot = null;
@@ -197,12 +231,53 @@ export class ParamsForm {
         continue;
       }
       slot.textContent = slot.textContent ? `${slot.textContent}; ${err.message}` : err.message;
-      const input = this.root.querySelector(`[data-path="${CSS.escape(path.join("."))}"]`);
-      const target = input?.matches("input") ? input : slot.closest(".field, .list")?.querySelector("input");
-      target?.setAttribute("aria-invalid", "true");
-      first ??= target ?? null;
+      // The input named, else the first input of the tuple or list the message is about.
+      const input = this.root.querySelector(`input[data-path="${CSS.escape(path.join("."))}"]`);
+      const target = input ?? slot.parentElement.querySelector("input");
+      if (!target) continue;
+      target.setAttribute("aria-invalid", "true");
+      const ids = new Set(target.getAttribute("aria-describedby").split(" "));
+      ids.add(slot.id);
+      target.setAttribute("aria-describedby", [...ids].join(" "));
+      marked.push(target);
     }
-    first?.focus();
-    return unplaced;
+    return { marked, unplaced };
   }
+}
+
+// pydantic writes ge/le as minimum/maximum, which is all the parameters use.
+const range = (s) => `${s.minimum ?? "…"}–${s.maximum ?? "…"}`;
+
+/**
+ * Why `value` does not fit `schema`: {where: path inside the value, reason}, or null when it
+ * fits. The schema's own bounds only; the server checks the rest (a pipe's "END") on Run.
+ */
+function rejection(schema, root, value, where) {
+  const s = resolve(schema, root);
+  const no = (reason) => ({ where, reason });
+  if (s.type === "integer" || s.type === "number") {
+    if (typeof value !== "number" || !Number.isFinite(value)) return no("is not a number");
+    if (s.type === "integer" && !Number.isInteger(value)) return no("is not a whole number");
+    if (value < (s.minimum ?? -Infinity) || value > (s.maximum ?? Infinity)) return no(`is out of range (${range(s)})`);
+    return null;
+  }
+  if (s.type === "string") {
+    if (typeof value !== "string") return no("is not text");
+    if (s.maxLength !== undefined && value.length > s.maxLength) return no(`is longer than ${s.maxLength} characters`);
+    if (s.minLength !== undefined && value.length < s.minLength) return no(`is shorter than ${s.minLength} characters`);
+    return null;
+  }
+  if (s.type === "boolean") return typeof value === "boolean" ? null : no("is not true or false");
+  if (s.prefixItems || s.type === "array") {
+    if (!Array.isArray(value)) return no("is not a list");
+    const items = s.prefixItems;
+    if (items && value.length !== items.length) return no(`does not have exactly ${items.length} items`);
+    if (s.maxItems !== undefined && value.length > s.maxItems) return no(`has more than ${s.maxItems} items`);
+    if (s.minItems !== undefined && value.length < s.minItems) return no(`has fewer than ${s.minItems} items`);
+    for (const [i, item] of value.entries()) {
+      const bad = rejection(items ? items[i] : (s.items ?? {}), root, item, [...where, i]);
+      if (bad) return bad;
+    }
+  }
+  return null;
 }

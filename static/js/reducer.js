@@ -7,63 +7,33 @@
 // Lists that grow with the run are Logs (./log.js): immutable, with O(1) push and shift.
 
 import { Log } from "./log.js";
+import {
+  addName,
+  arrayOf,
+  ensureProc,
+  initialState,
+  managerOf,
+  omit,
+  pipeName,
+  pipeOf,
+  put,
+  queueOf,
+  shown,
+  span,
+  updateCall,
+  updateProc,
+  usePipeEnd,
+  valueOf,
+  withArray,
+  withManager,
+  withPipe,
+  withQueue,
+  withValue,
+} from "./state.js";
 
-export function initialState() {
-  return {
-    count: 0, // events applied
-    last: null, // the event applied last: what the narration and highlights describe
-    run: { status: "waiting", scenario: null, params: null, pace_ms: null, start_method: null },
-    order: [], // process names, in order of appearance
-    procs: {}, // name → process
-    objects: [], // [{type, name}] in order of appearance, for the stage's layout
-    queues: {},
-    pipes: {},
-    ends: {}, // pipe end name → the pipe's name (its first end)
-    values: {},
-    arrays: {},
-    managers: {},
-    vars: {}, // variable name → { proc → {value, repr, seq} }
-    consoles: {}, // proc → Log of {seq, text, stream}
-    // proc → Log of what it received, a copy now in its own memory:
-    // {msg, value, repr, from, via: object name, kind, seq}
-    received: {},
-  };
-}
-
-const put = (obj, key, value) => ({ ...obj, [key]: value });
-const omit = (obj, key) => {
-  if (!(key in obj)) return obj;
-  const { [key]: _gone, ...rest } = obj;
-  return rest;
-};
-const addName = (list, name) => (name == null || list.includes(name) ? list : [...list, name]);
-
-function shown(ev) {
-  return { value: ev.value ?? null, repr: ev.repr ?? null };
-}
+export { castState, initialState } from "./state.js";
 
 // --- processes -------------------------------------------------------------------------
-
-function ensureProc(state, name, pid) {
-  if (state.procs[name]) return state;
-  const proc = {
-    name,
-    pid: pid ?? null,
-    role: name === "main" ? "main" : "worker",
-    parent: null,
-    target: null,
-    status: "starting",
-    wait: null, // {on, what}: the object or child the process is blocked on
-    exitcode: null,
-    reason: null,
-    line: null,
-  };
-  return { ...state, procs: put(state.procs, name, proc), order: [...state.order, name] };
-}
-
-function updateProc(state, name, changes) {
-  return { ...state, procs: put(state.procs, name, { ...state.procs[name], ...changes }) };
-}
 
 // What an event from `ev.proc` says about that process: it is running (any event), on
 // this line, blocked (a *.wait or a manager call waiting for its reply) or gone.
@@ -88,137 +58,6 @@ function receive(state, ev, item) {
 
 function waitOn(state, ev, wait) {
   return updateProc(state, ev.proc, { status: "waiting", wait });
-}
-
-// --- objects ---------------------------------------------------------------------------
-
-function addObject(state, type, name) {
-  if (state.objects.some((o) => o.type === type && o.name === name)) return state;
-  return { ...state, objects: [...state.objects, { type, name }] };
-}
-
-function queueOf(state, name) {
-  return (
-    state.queues[name] ?? {
-      name,
-      maxsize: 0,
-      items: new Log(), // in the queue now, oldest first: {msg, value, repr, from, seq}
-      taken: new Log(), // left the queue: the same plus {by, takenSeq}
-      producers: [],
-      consumers: [],
-      empty: null, // the last q.empty() answer: {proc, value, seq}
-      error: null, // the last failed get: {proc, error, seq}
-    }
-  );
-}
-
-function withQueue(state, name, queue) {
-  return addObject({ ...state, queues: put(state.queues, name, queue) }, "queue", name);
-}
-
-function pipeName(state, end) {
-  return state.ends[end] ?? end;
-}
-
-function pipeOf(state, name) {
-  return (
-    state.pipes[name] ?? {
-      name,
-      ends: [name, null],
-      duplex: true,
-      users: {}, // end → [proc names that used it]
-      inFlight: new Log(), // sent, not yet received: {msg, value, repr, from, fromEnd, toEnd, seq}
-      delivered: new Log(), // received: the same plus {by, toEnd, recvSeq}
-      closed: {}, // end → proc that closed it
-      error: null,
-    }
-  );
-}
-
-function withPipe(state, pipe) {
-  const ends = { ...state.ends };
-  for (const end of pipe.ends) if (end != null) ends[end] = pipe.name;
-  return addObject({ ...state, pipes: put(state.pipes, pipe.name, pipe), ends }, "pipe", pipe.name);
-}
-
-function usePipeEnd(pipe, end, proc) {
-  const users = pipe.users[end] ?? [];
-  return users.includes(proc) ? pipe : { ...pipe, users: put(pipe.users, end, [...users, proc]) };
-}
-
-function valueOf(state, name) {
-  return (
-    state.values[name] ?? {
-      name,
-      typecode: null,
-      value: null,
-      repr: null,
-      version: 0,
-      writer: null, // {proc, seq} of the last write
-      read: null, // {proc, seq, version} of the last read
-      readBy: {}, // proc -> the version that process last read
-      readValue: {}, // proc -> the value that process last read
-      stale: 0, // writes made on a stale read: each overwrote another process's update
-      lastStale: null, // {proc, seq, read, wrote} of the latest such write
-      // Each write with the read it was computed from, the process's read→write pair:
-      // {proc, seq, read: {value, version} | null, value, repr, version, stale}
-      writes: new Log(),
-      initial: null, // the value it was created with
-      increments: 0, // writes that wrote exactly what their process read, plus one
-      users: [],
-    }
-  );
-}
-
-function withValue(state, name, box) {
-  return addObject({ ...state, values: put(state.values, name, box) }, "value", name);
-}
-
-function arrayOf(state, name) {
-  return (
-    state.arrays[name] ?? {
-      name,
-      typecode: null,
-      cells: [], // {value, writer, seq, version}
-      version: 0,
-      read: null, // {proc, seq, start, stop}
-      write: null, // {proc, seq, start, stop}
-      users: [],
-    }
-  );
-}
-
-function withArray(state, name, array) {
-  return addObject({ ...state, arrays: put(state.arrays, name, array) }, "array", name);
-}
-
-// An index is a cell (n) or a slice ([start, stop]); either way, a range of cells.
-function span(index) {
-  return Array.isArray(index) ? [index[0], index[1]] : [index, index + 1];
-}
-
-function managerOf(state, name) {
-  return (
-    state.managers[name] ?? {
-      name,
-      server: null, // the process that serves the calls
-      state: null, // the real object in the server, after the last call it served
-      calls: [], // {msg, proc, method, args, phase: sent|served|returned, value, repr, error, seq}
-      proxies: [], // processes that called through a proxy
-    }
-  );
-}
-
-function withManager(state, name, manager) {
-  return addObject({ ...state, managers: put(state.managers, name, manager) }, "manager", name);
-}
-
-function updateCall(manager, msg, make) {
-  const index = msg == null ? -1 : manager.calls.findIndex((c) => c.msg === msg);
-  if (index < 0) return { ...manager, calls: [...manager.calls, make(null)] };
-  const calls = manager.calls.slice();
-  calls[index] = make(calls[index]);
-  return { ...manager, calls };
 }
 
 // --- the reducer ---------------------------------------------------------------------
@@ -476,45 +315,6 @@ const HANDLERS = {
     return ev.error == null ? receive(state, ev, { msg: ev.msg, from: manager.server }) : state;
   },
 };
-
-/**
- * The picture before a run: the processes and objects a program is known to have (a
- * scenario's `cast`, checked against real runs by the scenario tests), none started yet.
- * Only what the cast lists is filled in; every event of a real run starts from
- * initialState(), never from this.
- */
-export function castState(cast) {
-  let state = initialState();
-  for (const name of cast?.processes ?? []) {
-    state = updateProc(ensureProc(state, name, null), name, { status: "planned" });
-  }
-  for (const o of cast?.objects ?? []) {
-    switch (o.type) {
-      case "queue":
-        state = withQueue(state, o.name, { ...queueOf(state, o.name), producers: o.from ?? [], consumers: o.to ?? [] });
-        break;
-      case "pipe":
-        state = withPipe(state, { ...pipeOf(state, o.name), ends: o.ends ?? [o.name, null], users: o.users ?? {} });
-        break;
-      case "value":
-        state = withValue(state, o.name, { ...valueOf(state, o.name), users: o.users ?? [] });
-        break;
-      case "array":
-        state = withArray(state, o.name, { ...arrayOf(state, o.name), users: o.users ?? [] });
-        break;
-      case "manager":
-        state = withManager(state, o.name, { ...managerOf(state, o.name), server: o.server ?? null, proxies: o.proxies ?? [] });
-        break;
-      case "var":
-        state = { ...state, vars: put(state.vars, o.name, {}), varUsers: put(state.varUsers ?? {}, o.name, o.users ?? []) };
-        break;
-      default:
-        break; // a kind of object this page does not draw yet
-    }
-  }
-  return state;
-}
-
 /** The kinds the reducer has a handler for (a test checks they are all the schema's kinds). */
 export const HANDLED_KINDS = Object.freeze(Object.keys(HANDLERS));
 

@@ -1,15 +1,20 @@
 // The set-up panel: pick a scenario, edit its parameters, choose pace and start method,
 // Run and Cancel. The address bar always holds the set-up (and the run on screen), so a
 // copied link opens the same thing: /?scenario=queue&pace_ms=0&mylist=[1,2,3,4]&run=…
+// Once a run is on screen the panel folds into one line (what runs, Edit set-up, Cancel),
+// so the stage has the screen.
 
+import { api } from "./api.js";
 import { fill, h, setText } from "./dom.js";
 import { ParamsForm } from "./form.js";
 
 const RESERVED = new Set(["scenario", "pace_ms", "start_method", "run"]);
 export const START_METHODS = Object.freeze(["fork", "spawn", "forkserver"]);
-const DEFAULT_PACE = 300;
+const DEFAULT_PACE = 300; // when the scenario list gives no default_pace_ms
+const ESTIMATE_DELAY_MS = 250; // after the last edit: one estimate per pause, not per key
+const SHORT_VALUE = 32; // characters of a parameter's value in the folded line
 
-/** What the address bar asks for: {scenario, params, pace_ms, start_method, run}. */
+/** What the address bar asks for: {scenario, params, pace_ms, start_method, run, raw}. */
 export function readUrl(search = location.search) {
   const query = new URLSearchParams(search);
   const params = {};
@@ -28,7 +33,23 @@ export function readUrl(search = location.search) {
     pace_ms: pace === null || pace === "" ? null : Number(pace),
     start_method: query.get("start_method"),
     run: query.get("run"),
+    raw: Object.fromEntries(query), // as written, for saying which values were replaced
   };
+}
+
+const defaultPace = (scenario) =>
+  Number.isInteger(scenario?.default_pace_ms) ? scenario.default_pace_ms : DEFAULT_PACE;
+const short = (text) => (text.length > SHORT_VALUE ? `${text.slice(0, SHORT_VALUE - 1)}…` : text);
+const under = (path, prefix) => path === prefix || path.startsWith(`${prefix}.`);
+const inPageOrder = (a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1);
+
+/** "9 s", "2 min 10 s", "11 h 7 min". */
+export function duration(seconds) {
+  const total = Math.max(1, Math.round(seconds));
+  const [h, min, s] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  if (h) return min ? `${h} h ${min} min` : `${h} h`;
+  if (min === 0) return `${s} s`;
+  return s ? `${min} min ${s} s` : `${min} min`;
 }
 
 export class Setup {
@@ -37,18 +58,38 @@ export class Setup {
    *          onCancel: Function}} options
    */
   constructor({ form, scenarios, onPick, onRun, onCancel }) {
+    const $ = (selector) => form.querySelector(selector);
     this.form = form;
     this.scenarios = new Map(scenarios.map((s) => [s.id, s]));
     this.onPick = onPick;
-    this.picker = form.querySelector("#scenario-picker");
-    this.summary = form.querySelector("#scenario-summary");
-    this.pace = form.querySelector("#pace");
-    this.method = form.querySelector("#start-method");
-    this.runButton = form.querySelector("#run");
-    this.cancelButton = form.querySelector("#cancel");
-    this.message = form.querySelector("#form-message");
-    this.params = new ParamsForm(form.querySelector("#params"), () => this.changed());
+    this.onRun = onRun;
+    this.picker = $("#scenario-picker");
+    this.summary = $("#scenario-summary");
+    this.pace = $("#pace");
+    this.method = $("#start-method");
+    this.runButton = $("#run");
+    this.cancelButton = $("#cancel");
+    this.message = $("#form-message");
+    this.linkNotice = $("#link-notice");
+    this.line = $("#setup-line");
+    this.lineText = $("#setup-line-text");
+    this.lineButtons = $("#setup-line-buttons");
+    this.runButtons = $("#run-buttons");
+    this.body = $("#setup-body");
+    this.editButton = $("#edit-setup");
+    this.permalink = $("#permalink");
+    this.permalinkHome = this.permalink.parentElement;
+    // The fields whose messages the server names by their own name (not under "params").
+    this.ownFields = {
+      pace_ms: [this.pace, $("#pace-error")],
+      start_method: [this.method, $("#start-method-error")],
+    };
+    this.params = new ParamsForm($("#params"), () => this.changed());
     this.runId = null;
+    this.folded = false;
+    this.paceTyped = false; // a pace the person typed stays when they pick another scenario
+    this.checking = false;
+    this.estimate = { timer: null, ticket: 0, warning: $("#pace-warning"), quiet: $("#pace-estimate") };
 
     this.picker.append(
       ...scenarios.map((s) =>
@@ -61,18 +102,71 @@ export class Setup {
         ),
       ),
     );
-    this.picker.addEventListener("change", () => this.pick(this.current(), null));
-    this.pace.addEventListener("input", () => this.changed());
+    this.picker.addEventListener("change", () => {
+      setText(this.linkNotice, "");
+      this.pick(this.current(), null);
+    });
+    this.pace.addEventListener("input", () => {
+      this.paceTyped = true;
+      this.changed();
+    });
     this.method.addEventListener("change", () => this.changed());
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      if (!this.runButton.disabled) onRun(this.request());
+      this.submit();
     });
     this.cancelButton.addEventListener("click", () => onCancel());
+    this.editButton.addEventListener("click", () => this.unfold({ focus: true }));
+    form.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.folded) {
+        e.preventDefault();
+        this.unfold({ focus: true });
+      }
+    });
   }
 
   current() {
     return this.picker.querySelector("input:checked")?.value ?? null;
+  }
+
+  /**
+   * Open the set-up a link asks for. What the form cannot take (an unknown scenario or
+   * parameter, a value of the wrong type or out of range) falls back to the default, and
+   * the status line says which values were replaced and by what.
+   */
+  openLink(want) {
+    const notes = [];
+    const first = [...this.scenarios.values()][0];
+    let scenario = this.scenarios.get(want.scenario);
+    if (!scenario) {
+      if (want.scenario !== null) notes.push(`scenario=${want.scenario} is not a scenario here; showing ${first.id}.`);
+      scenario = first;
+    }
+    const params = { ...want.params };
+    for (const bad of this.params.rejections(scenario.params, params)) {
+      delete params[bad.name];
+      const given = `${bad.name}=${want.raw[bad.name]}`;
+      if (bad.reason === null) {
+        notes.push(`${given}: ${scenario.id} has no parameter ${bad.name}; left out.`);
+        continue;
+      }
+      const where = bad.where.length ? `: ${bad.name}${bad.where.map((i) => `[${i}]`).join("")}` : "";
+      notes.push(`${given}${where} ${bad.reason}; using ${JSON.stringify(scenario.defaults?.[bad.name])}.`);
+    }
+    let pace = want.pace_ms;
+    const [low, high] = [Number(this.pace.min), Number(this.pace.max)];
+    if (pace !== null && !(Number.isInteger(pace) && pace >= low && pace <= high)) {
+      const reason = Number.isInteger(pace) ? `is out of range (${low}–${high})` : "is not a whole number";
+      notes.push(`pace_ms=${want.raw.pace_ms} ${reason}; using ${defaultPace(scenario)}.`);
+      pace = null;
+    }
+    let method = want.start_method;
+    if (method !== null && !START_METHODS.includes(method)) {
+      notes.push(`start_method=${method} is not one of ${START_METHODS.join(", ")}; using ${this.method.value}.`);
+      method = null;
+    }
+    this.pick(scenario.id, params, { pace_ms: pace, start_method: method });
+    setText(this.linkNotice, notes.length ? `From the link: ${notes.join(" ")}` : "");
   }
 
   /** Show scenario `id` with `params` (null: its defaults). */
@@ -89,17 +183,21 @@ export class Setup {
     );
     this.params.show(scenario.params, { ...scenario.defaults, ...(params ?? {}) });
     if (pace_ms !== null && Number.isFinite(pace_ms)) this.pace.value = String(pace_ms);
-    else if (this.pace.value === "") this.pace.value = String(DEFAULT_PACE);
+    else if (!this.paceTyped || this.pace.value === "") this.pace.value = String(defaultPace(scenario));
     if (start_method && START_METHODS.includes(start_method)) this.method.value = start_method;
     this.clearMessages();
     this.runId = runId;
     this.writeUrl();
+    this.writeLine();
+    this.scheduleEstimate();
     this.onPick(scenario, runId);
   }
 
   changed() {
     this.runId = null; // the address names a set-up now, not the run on screen
     this.writeUrl();
+    this.writeLine();
+    this.scheduleEstimate();
   }
 
   request() {
@@ -125,40 +223,208 @@ export class Setup {
     this.writeUrl();
   }
 
-  /** Run is offered unless a run is going; Cancel only while one is. */
+  /** Run is offered unless a run is going; Cancel only while one is (and, folded, shown only then). */
   setBusy(busy) {
     this.runButton.disabled = busy;
     this.cancelButton.disabled = !busy;
+    this.cancelButton.hidden = this.folded && !busy;
+  }
+
+  // --- folding ----------------------------------------------------------------------
+
+  /** Fold into the one-line summary; the run's link comes along, and Cancel while it is live. */
+  fold() {
+    this.writeLine();
+    if (this.folded) return;
+    this.folded = true;
+    this.form.classList.add("folded");
+    this.lineButtons.before(this.permalink);
+    this.lineButtons.append(this.cancelButton);
+    this.cancelButton.hidden = this.cancelButton.disabled;
+    this.line.hidden = false;
+    this.body.hidden = true;
+    this.editButton.setAttribute("aria-expanded", "false");
+  }
+
+  unfold({ focus = false } = {}) {
+    if (!this.folded) return;
+    this.folded = false;
+    this.form.classList.remove("folded");
+    this.permalinkHome.append(this.permalink);
+    this.runButtons.append(this.cancelButton);
+    this.cancelButton.hidden = false;
+    this.body.hidden = false;
+    this.line.hidden = true;
+    this.editButton.setAttribute("aria-expanded", "true");
+    // The Edit button is gone: focus goes to where editing starts.
+    if (focus) (this.picker.querySelector("input:checked") ?? this.runButton).focus();
+  }
+
+  /** The folded line: the scenario, its parameters in short, the pace and the start method. */
+  writeLine() {
+    const req = this.request();
+    const scenario = this.scenarios.get(req.scenario);
+    const params = Object.entries(req.params).map(([name, value]) => `${name}=${short(JSON.stringify(value))}`);
+    const pace = req.pace_ms === undefined ? "server's default pace" : `${req.pace_ms} ms per step`;
+    fill(
+      this.lineText,
+      h("strong", {}, scenario?.title ?? req.scenario),
+      params.length ? ` · ${params.join(", ")}` : null,
+      ` · ${pace} · ${req.start_method}`,
+    );
+  }
+
+  // --- checking and messages --------------------------------------------------------
+
+  /** What the page itself can tell is wrong, every field at once: [{path, inParams, message}]. */
+  check() {
+    const problems = this.params.check().map((p) => ({ ...p, inParams: true }));
+    const pace = this.paceProblem();
+    if (pace) problems.push({ path: ["pace_ms"], inParams: false, message: pace });
+    return problems;
+  }
+
+  // Worded as the server words the same checks, so a message reads the same from either.
+  paceProblem() {
+    const input = this.pace;
+    if (input.validity.badInput) return "Input should be a valid integer";
+    if (input.value === "") return null;
+    const pace = Number(input.value);
+    if (!Number.isInteger(pace)) return "Input should be a valid integer, got a number with a fractional part";
+    if (pace < Number(input.min)) return `Input should be greater than or equal to ${input.min}`;
+    if (pace > Number(input.max)) return `Input should be less than or equal to ${input.max}`;
+    return null;
+  }
+
+  async submit() {
+    if (this.runButton.disabled || this.checking) return;
+    this.clearMessages();
+    const problems = this.check();
+    if (!problems.length) {
+      this.onRun(this.request());
+      return;
+    }
+    // The server checks the rest without starting anything, so every field is reported
+    // now rather than one round at a time.
+    this.checking = true;
+    try {
+      problems.push(...(await this.serverProblems(problems)));
+    } finally {
+      this.checking = false;
+    }
+    this.showFields(problems);
+  }
+
+  /** The server's 422 messages for the set-up, minus those on fields the page already flagged. */
+  async serverProblems(known) {
+    const request = this.request();
+    if (known.some((p) => p.path[0] === "pace_ms" && !p.inParams)) delete request.pace_ms;
+    try {
+      await api.estimate(request);
+      return [];
+    } catch (error) {
+      if (error.status !== 422) return []; // no answer: the page's own messages stand alone
+      const flagged = known.filter((p) => p.inParams).map((p) => p.path.join("."));
+      return error.fields.filter((f) => !(f.inParams && flagged.some((k) => under(f.path.join("."), k))));
+    }
   }
 
   clearMessages() {
     this.params.clearErrors();
-    this.pace.removeAttribute("aria-invalid");
-    setText(this.form.querySelector("#pace-error"), "");
+    for (const [input, slot] of Object.values(this.ownFields)) {
+      input.removeAttribute("aria-invalid");
+      setText(slot, "");
+    }
     setText(this.message, "");
     this.message.dataset.kind = "";
   }
 
-  /** Show an ApiError: field messages by their fields, the rest in the message line. */
+  /** Field messages by their fields, all at once; focus goes to the first field in the form. */
+  showFields(fields) {
+    this.unfold();
+    const { marked, unplaced } = this.params.showErrors(fields.filter((f) => f.inParams));
+    for (const f of fields.filter((x) => !x.inParams)) {
+      const own = Object.hasOwn(this.ownFields, f.path[0]) ? this.ownFields[f.path[0]] : null;
+      if (!own) {
+        unplaced.push(f.path.length ? `${f.path.join(".")}: ${f.message}` : f.message);
+        continue;
+      }
+      const [input, slot] = own;
+      input.setAttribute("aria-invalid", "true");
+      setText(slot, slot.textContent ? `${slot.textContent}; ${f.message}` : f.message);
+      marked.push(input);
+    }
+    const n = fields.length;
+    let text = n === 1 ? "One value is not accepted" : `${n} values are not accepted`;
+    text += marked.length ? `; see the message${n === 1 ? "" : "s"} next to ${n === 1 ? "it" : "them"}.` : ".";
+    if (unplaced.length) text += ` ${unplaced.join("; ")}`;
+    this.say(text, "error");
+    const first = [...new Set(marked)].sort(inPageOrder)[0];
+    (first ?? this.runButton).focus();
+  }
+
+  /** Show an ApiError: a 422's messages by their fields, anything else in the message line. */
   showError(error) {
     this.clearMessages();
-    const params = error.fields.filter((f) => f.inParams);
-    const other = error.fields.filter((f) => !f.inParams);
-    const unplaced = this.params.showErrors(params);
-    for (const f of other) {
-      if (f.path[0] === "pace_ms") {
-        this.pace.setAttribute("aria-invalid", "true");
-        setText(this.form.querySelector("#pace-error"), f.message);
-      } else unplaced.push(`${f.path.join(".")}: ${f.message}`);
+    if (error.status === 422 && error.fields.length) {
+      this.showFields(error.fields);
+      return;
     }
     let text = error.message;
     if (error.status === 429 && error.retryAfter) text += ` Try again in ${error.retryAfter} s.`;
-    if (unplaced.length) text += ` ${unplaced.join("; ")}`;
     this.say(text, "error");
   }
 
   say(text, kind = "info") {
+    if (kind === "error") this.unfold(); // a problem is never folded away
     setText(this.message, text);
     this.message.dataset.kind = kind;
+  }
+
+  // --- the pace against the run timeout ---------------------------------------------
+
+  /** Ask the server how long the set-up would run, once edits pause; only the last answer counts. */
+  scheduleEstimate() {
+    const est = this.estimate;
+    clearTimeout(est.timer);
+    est.ticket += 1;
+    if (this.check().length) {
+      this.showEstimate(null);
+      return;
+    }
+    const ticket = est.ticket;
+    est.timer = setTimeout(async () => {
+      const request = this.request();
+      let answer = null;
+      try {
+        answer = await api.estimate(request);
+      } catch {
+        answer = null; // unreachable, or a 422 that Run will show by its fields: say nothing
+      }
+      if (ticket === est.ticket) this.showEstimate(answer, request.pace_ms ?? 0);
+    }, ESTIMATE_DELAY_MS);
+  }
+
+  showEstimate(answer, pace) {
+    const { warning, quiet } = this.estimate;
+    if (!answer || typeof answer.seconds !== "number") {
+      setText(warning, "");
+      setText(quiet, "");
+      return;
+    }
+    if (answer.fits) {
+      setText(warning, "");
+      setText(quiet, answer.seconds < 1 ? "under 1 s" : `about ${duration(answer.seconds)}`);
+      return;
+    }
+    let advice = "A smaller run would fit.";
+    if (answer.max_pace_ms > 0 && answer.max_pace_ms < pace) advice = `Choose ${answer.max_pace_ms} ms or less.`;
+    else if (answer.max_pace_ms === 0 && pace > 0) advice = "Choose 0 ms (no pause), or a smaller run.";
+    setText(quiet, "");
+    setText(
+      warning,
+      `At ${pace} ms per step this run takes about ${duration(answer.seconds)}, ` +
+        `past the ${duration(answer.timeout_s)} limit: it would be stopped. ${advice}`,
+    );
   }
 }

@@ -58,7 +58,7 @@ async def test_controls_can_be_hidden(client: httpx.AsyncClient) -> None:
     r = await client.get("/embed/queue?controls=0")
     assert 'id="controls"' not in r.text
     assert 'id="timeline"' not in r.text
-    assert 'id="lanes"' in r.text
+    assert 'id="stage-grid"' in r.text
 
 
 async def test_parameters_the_scenario_refuses_are_a_message(client: httpx.AsyncClient) -> None:
