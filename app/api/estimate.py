@@ -90,7 +90,8 @@ def checked_run(body: Any) -> CheckedRun:
         "on its longest path (`steps`: each is followed by a pause of `pace_ms`, and processes run "
         "at once), about how long it takes at that pace (`seconds`), whether that ends before this "
         "server's time limit (`timeout_s`, `fits`), and the slowest pace that still does "
-        "(`max_pace_ms`). Nothing is started. An invalid body gets the 422 `POST /api/runs` would "
+        "(`max_pace_ms`), and what it will have (`cast`: its processes and objects, for a picture "
+        "before it starts). Nothing is started. An invalid body gets the 422 `POST /api/runs` would "
         "give, listing every invalid field at once."
     ),
     openapi_extra={
@@ -110,4 +111,4 @@ async def estimate_run(body: Annotated[Any, Body()], settings: CurrentSettings) 
         settings.run_timeout_s,
         MAX_PACE_MS,
     )
-    return asdict(result)
+    return {**asdict(result), "cast": run.scenario.cast_for(run.params)}

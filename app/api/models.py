@@ -103,6 +103,10 @@ class EstimateOut(BaseModel):
         "0 when not even an unpaced run fits).",
         examples=[1400],
     )
+    cast: dict[str, Any] = Field(
+        description="The processes (in the order they start) and objects the run will have, "
+        "as `GET /api/scenarios/{id}` gives them for the defaults."
+    )
 
 
 class ProcessOut(BaseModel):

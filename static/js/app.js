@@ -27,6 +27,7 @@ class Dashboard {
       onPick: (scenario, runId) => this.picked(scenario, runId),
       onRun: (request) => this.start(request),
       onCancel: () => this.cancel(),
+      onCast: (cast) => this.viewer.runId === null && this.viewer.showCast(cast),
     });
     new EmbedDialog({ button: $("#embed"), target: () => this.embedTarget() });
   }
@@ -64,8 +65,11 @@ class Dashboard {
       }
     }
     // A run shows its own source (its parameters filled in); the scenario's until then.
+    // Until then the stage draws what the program will have (the defaults' cast; the
+    // estimate of the set-up on screen refines it).
     if (this.viewer.runId === null && this.setup.current() === scenario.id) {
       this.viewer.setSource(detail.source);
+      this.viewer.showCast(detail.cast);
     }
   }
 
@@ -109,6 +113,8 @@ class Dashboard {
       const run = await api.start(request);
       this.follow(run);
       this.setup.fold();
+      // Wherever the page was scrolled to reach Run, the stage is what to watch now.
+      $("#stage").scrollIntoView({ block: "start", behavior: "instant" });
       // Focus is on the Run button, now disabled: Cancel while the run is live, else its story.
       if (this.setup.cancelButton.disabled) this.focusNarration();
       else this.setup.cancelButton.focus();
@@ -138,6 +144,8 @@ class Dashboard {
       });
       this.follow(run);
       this.setup.fold();
+      // Wherever the page was scrolled to reach Run, the stage is what to watch now.
+      $("#stage").scrollIntoView({ block: "start", behavior: "instant" });
     } catch (error) {
       this.setup.say(error.status === 404 ? "That run is not kept any more." : error.message, "error");
     }

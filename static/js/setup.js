@@ -57,9 +57,10 @@ export class Setup {
    * @param {{form: HTMLFormElement, scenarios: object[], onPick: Function, onRun: Function,
    *          onCancel: Function}} options
    */
-  constructor({ form, scenarios, onPick, onRun, onCancel }) {
+  constructor({ form, scenarios, onPick, onRun, onCancel, onCast = () => {} }) {
     const $ = (selector) => form.querySelector(selector);
     this.form = form;
+    this.onCast = onCast; // the estimate also says what the run will have: its picture before Run
     this.scenarios = new Map(scenarios.map((s) => [s.id, s]));
     this.onPick = onPick;
     this.onRun = onRun;
@@ -401,7 +402,10 @@ export class Setup {
       } catch {
         answer = null; // unreachable, or a 422 that Run will show by its fields: say nothing
       }
-      if (ticket === est.ticket) this.showEstimate(answer, request.pace_ms ?? 0);
+      if (ticket === est.ticket) {
+        this.showEstimate(answer, request.pace_ms ?? 0);
+        if (answer?.cast) this.onCast(answer.cast);
+      }
     }, ESTIMATE_DELAY_MS);
   }
 

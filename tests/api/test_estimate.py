@@ -22,12 +22,16 @@ async def estimate(client: httpx.AsyncClient, body: dict[str, Any]) -> dict[str,
 
 async def test_answer_has_its_shape_and_follows_the_pace(client: httpx.AsyncClient) -> None:
     slow = await estimate(client, {"scenario": "queue", "pace_ms": 1000})
-    assert set(slow) == {"steps", "seconds", "timeout_s", "fits", "max_pace_ms"}
+    assert set(slow) == {"steps", "seconds", "timeout_s", "fits", "max_pace_ms", "cast"}
+    assert slow["cast"]["processes"] == ["main", "p1", "p2"]
     fast = await estimate(client, {"scenario": "queue", "pace_ms": 100})
     assert slow["steps"] == fast["steps"] > 0
     # Seconds grow by a pace per step.
     assert slow["seconds"] - fast["seconds"] == pytest.approx(slow["steps"] * 0.9, abs=0.01)
     assert slow["timeout_s"] == 30.0  # Settings' default run timeout
+    # The cast follows the parameters: as many workers as asked for.
+    pool = await estimate(client, {"scenario": "worker-pool", "params": {"workers": 2}})
+    assert pool["cast"]["processes"] == ["main", "worker-1", "worker-2"]
     more = await estimate(client, {"scenario": "queue", "params": {"mylist": list(range(30))}})
     assert more["steps"] > slow["steps"]
     # A run that fits at any pace says the API's maximum.
@@ -119,5 +123,5 @@ async def test_openapi_describes_it(client: httpx.AsyncClient) -> None:
     ok = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/EstimateOut"}
     fields = doc["components"]["schemas"]["EstimateOut"]["properties"]
-    assert set(fields) == {"steps", "seconds", "timeout_s", "fits", "max_pace_ms"}
+    assert set(fields) == {"steps", "seconds", "timeout_s", "fits", "max_pace_ms", "cast"}
     assert "422" in op["responses"]

@@ -132,7 +132,10 @@ class Dashboard:
         self.page.wait_for_selector("body[data-ready='true']")
 
     def run(self, status: str = "succeeded", timeout_ms: float = 20_000) -> None:
-        """Press Run and wait until the run's last event is on screen."""
+        """Press Run and wait until the run's last event is on screen (after a run, the
+        folded set-up is opened first, as a person would)."""
+        if self.page.locator("#edit-setup").is_visible():
+            self.page.click("#edit-setup")
         self.page.click("#run")
         self.wait_status(status, timeout_ms)
 

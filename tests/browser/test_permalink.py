@@ -54,7 +54,7 @@ def test_a_permalink_still_replays_after_a_restart(browser: Any, tmp_path: Path)
                 f"{second.url}/api/runs/{run_id}/events?format=ndjson"
             ]
             queue = page.locator(".obj.queue")
-            expect(queue.locator(".taken .item .val")).to_have_text(["9", "25", "49"])
+            expect(d.lane("p2").locator(".inbox .token .val")).to_have_text(["9", "25", "49"])
             expect(queue.locator(".fifo .item")).to_have_count(0)
             assert d.output("p2") == "Queue elements:\n9\n25\n49\nQueue is now empty!\n"
             for proc in ("main", "p1", "p2"):
@@ -78,7 +78,7 @@ def test_a_permalink_of_a_running_run_follows_it_live(dashboard: Dashboard) -> N
     expect(d.page.locator("#position")).to_contain_text("live")
     expect(d.page.locator("#form-message")).to_have_text("Running: the stage follows it live.")
     d.wait_status("succeeded")
-    expect(d.page.locator(".obj.pipe .delivered .msg")).to_have_count(4)
+    expect(d.lane("p2").locator(".inbox .token")).to_have_count(4)
     expect(d.page.locator("#form-message")).to_contain_text("Run succeeded.")
 
 

@@ -236,3 +236,20 @@ def test_the_stage_passes_axe(sized: Dashboard, theme: str) -> None:
         # Mid-run too: waiting processes, tokens in flight, lit cells.
         d.seek(len(d.events()) // 2)
         assert_accessible(d.page, "#stage")
+
+
+def test_before_run_the_stage_shows_what_the_program_will_have(dashboard: Dashboard) -> None:
+    d = dashboard
+    d.open(scenario="pipe")
+    boxes = d.page.locator(".proc-box")
+    expect(boxes).to_have_count(3)
+    expect(boxes.locator(".status")).to_have_text(["not started"] * 3)
+    expect(d.page.locator(".obj.pipe[data-obj='parent_conn']")).to_have_count(1)
+    # The picture follows the set-up: a pool of two workers is drawn with two.
+    d.open(scenario="worker-pool", workers=2)
+    expect(d.page.locator(".proc-box")).to_have_count(3)
+    expect(d.page.locator(".proc-box[data-proc='worker-2']")).to_have_count(1)
+    expect(d.page.locator(".obj.queue")).to_have_count(2)
+    # And the run replaces it with the real thing.
+    d.run()
+    expect(d.page.locator(".proc-box .status")).to_have_text(["exited (exit code 0)"] * 3)
