@@ -120,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
                 frames = record(page, f"{server.url}/?{query}")
                 path = args.out / f"{name}.png"
                 path.write_bytes(apng(frames))
-                print(f"wrote {path.relative_to(ROOT)}: {len(frames)} frames, {path.stat().st_size // 1024} KiB")
+                print(
+                    f"wrote {path.relative_to(ROOT)}: {len(frames)} frames, {path.stat().st_size // 1024} KiB"
+                )
         finally:
             browser.close()
     return 0

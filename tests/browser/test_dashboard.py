@@ -166,7 +166,9 @@ def test_manager(dashboard: Dashboard) -> None:
     d.seek(index_of(events, "manager.call", method="append"))
     expect(held).to_have_count(3)
     expect(manager.locator(".call.lit .back-arrow")).to_have_text("← …")
-    expect(manager.locator(".open-calls .call-token")).to_have_text(["p1append(['Jeff', 8])"], use_inner_text=False)
+    expect(manager.locator(".open-calls .call-token")).to_have_text(
+        ["p1append(['Jeff', 8])"], use_inner_text=False
+    )
     expect(manager.locator(".parked .chip")).to_have_text(["p1"])
     expect(d.lane("p1").locator(".status")).to_have_text("waiting for records.append() in the manager")
 

@@ -180,9 +180,12 @@ def test_the_managers_list_is_inside_the_server_process_box(sized: Dashboard) ->
     expect(held).to_have_count(1)
     expect(held.locator(".held .record")).to_have_count(4)
     s, o = server.bounding_box(), held.bounding_box()
-    assert s is not None and o is not None
-    assert s["x"] <= o["x"] and o["x"] + o["width"] <= s["x"] + s["width"] + 1
-    assert s["y"] <= o["y"] and o["y"] + o["height"] <= s["y"] + s["height"] + 1
+    assert s is not None
+    assert o is not None
+    assert s["x"] <= o["x"]
+    assert o["x"] + o["width"] <= s["x"] + s["width"] + 1
+    assert s["y"] <= o["y"]
+    assert o["y"] + o["height"] <= s["y"] + s["height"] + 1
     # The clients hold proxies, not the list.
     for proc in ("main", "p1", "p2"):
         box = d.page.locator(f".proc-box[data-proc='{proc}']")
