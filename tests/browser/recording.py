@@ -10,17 +10,17 @@ is moved into APNG frame chunks as it is.
 
 from __future__ import annotations
 
-import argparse
 import struct
 import sys
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SERVER_ENV
-from tests.serving import ROOT, live_server
+from tests.browser.pictures import main, shown
+from tests.serving import ROOT, LiveServer
 
 OUT = ROOT / "docs" / "recordings"
 RUNS = {
@@ -102,31 +102,16 @@ def record(page: Page, url: str) -> list[tuple[bytes, float]]:
     return frames
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=OUT, help="directory for the APNG files")
-    args = parser.parse_args(argv)
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing", file=sys.stderr)
-        return 1
-    args.out.mkdir(parents=True, exist_ok=True)
-    with live_server(SERVER_ENV) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            # Small enough to keep the files small; reduced motion off, so the tokens fly.
-            context = browser.new_context(viewport={"width": 1200, "height": 720}, color_scheme="light")
-            page = context.new_page()
-            for name, query in RUNS.items():
-                frames = record(page, f"{server.url}/?{query}")
-                path = args.out / f"{name}.png"
-                path.write_bytes(apng(frames))
-                print(
-                    f"wrote {path.relative_to(ROOT)}: {len(frames)} frames, {path.stat().st_size // 1024} KiB"
-                )
-        finally:
-            browser.close()
-    return 0
+def shoot(browser: Any, server: LiveServer, out: Path) -> None:
+    # Small enough to keep the files small; reduced motion off, so the tokens fly.
+    context = browser.new_context(viewport={"width": 1200, "height": 720}, color_scheme="light")
+    page = context.new_page()
+    for name, query in RUNS.items():
+        frames = record(page, f"{server.url}/?{query}")
+        path = out / f"{name}.png"
+        path.write_bytes(apng(frames))
+        print(f"wrote {shown(path)}: {len(frames)} frames, {path.stat().st_size // 1024} KiB")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(__doc__, OUT, shoot))
