@@ -57,7 +57,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _address_holds_a_client(self) -> Settings:
         # An address below one client's cap would make that cap a lie for every browser.
-        if self.max_runs_per_address < self.max_runs_per_client:
+        # Only a cap set on purpose is refused: left at its default, it follows the client
+        # cap up (a server that allowed 20 runs per client before keeps doing so).
+        explicit = "max_runs_per_address" in self.model_fields_set
+        if explicit and self.max_runs_per_address < self.max_runs_per_client:
             raise ValueError(
                 f"MPSCOPE_MAX_RUNS_PER_ADDRESS ({self.max_runs_per_address}) must be at least "
                 f"MPSCOPE_MAX_RUNS_PER_CLIENT ({self.max_runs_per_client})"
@@ -73,6 +76,6 @@ class Settings(BaseSettings):
         return AdmissionLimits(
             max_runs=self.max_runs,
             max_runs_per_client=self.max_runs_per_client,
-            max_runs_per_address=self.max_runs_per_address,
+            max_runs_per_address=max(self.max_runs_per_address, self.max_runs_per_client),
             runs_per_minute=self.runs_per_minute,
         )

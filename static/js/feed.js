@@ -6,6 +6,8 @@
 import { isLive } from "./run-status.js";
 import { RunStream } from "./sse-client.js";
 
+const PARSE_SLICE = 2000; // lines of NDJSON parsed in one go
+
 /**
  * Start receiving `run`'s events; returns an object whose close() stops it.
  * @param {{id: string, status: string}} run
@@ -42,18 +44,25 @@ export class RunDownload {
       rest += value;
       const cut = rest.lastIndexOf("\n");
       if (cut < 0) continue;
-      this.deliver(rest.slice(0, cut));
+      await this.deliver(rest.slice(0, cut));
       rest = rest.slice(cut + 1);
     }
-    this.deliver(rest);
+    await this.deliver(rest);
   }
 
-  deliver(text) {
-    const events = text
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line) => JSON.parse(line));
-    if (events.length) this.handlers.onEvents(events);
+  // A chunk of the response can hold ten thousand lines: they are parsed a slice at a
+  // time, with a pause between slices, so parsing never holds the page for long.
+  async deliver(text) {
+    const lines = text.split("\n");
+    for (let start = 0; start < lines.length; start += PARSE_SLICE) {
+      if (start > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.controller.signal.aborted) return;
+      const events = [];
+      for (const line of lines.slice(start, start + PARSE_SLICE)) {
+        if (line.trim() !== "") events.push(JSON.parse(line));
+      }
+      if (events.length) this.handlers.onEvents(events);
+    }
   }
 
   close() {

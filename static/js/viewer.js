@@ -18,6 +18,9 @@ import { SourceView } from "./views/source.js";
 import { StageView } from "./views/stage.js";
 
 const FOLD_BUDGET_MS = 8; // per frame, for reducing new events; the rest waits a frame
+// Events reduced between looks at the clock: a download's batch can hold 10,000 events,
+// and folding one whole would block the page for tens of milliseconds.
+const FOLD_SLICE = 256;
 
 export class Viewer {
   /**
@@ -138,7 +141,9 @@ export class Viewer {
     const wasEnded = this.history.ended;
     let added = 0;
     while (this.pending.length && performance.now() < deadline) {
-      added += this.history.append(this.pending.shift());
+      const batch = this.pending[0];
+      if (batch.length <= FOLD_SLICE) added += this.history.append(this.pending.shift());
+      else added += this.history.append(batch.splice(0, FOLD_SLICE));
     }
     if (this.pending.length) this.schedule();
     if (added) this.player.arrived();

@@ -112,11 +112,6 @@ def play(page: Any, n: int) -> tuple[float, float]:
     return seconds, took
 
 
-# The page folds a download's batch whole, and one batch can hold 10,000 events: until
-# Viewer.fold takes big batches in slices, loading a big run has one long task or two.
-FOLDS_WHOLE_BATCHES = pytest.mark.xfail(reason="Viewer.fold folds a whole download batch in one frame")
-
-
 def check_loading(browser: Any, server: LiveServer, flood: Flood, count: int, at_least: int) -> None:
     run_id, n = flood(count)
     assert n >= at_least, f"queue-flood with count={count} made only {n} events"
@@ -135,7 +130,6 @@ def check_playing(browser: Any, server: LiveServer, flood: Flood, count: int, at
     assert seconds < 60, f"{n} events took {seconds:.0f} s to play at the fastest speed"
 
 
-@FOLDS_WHOLE_BATCHES
 @pytest.mark.timeout(120)
 def test_loading_5000_events(browser: Any, server: LiveServer, flood: Flood) -> None:
     check_loading(browser, server, flood, count=2500, at_least=5_000)
@@ -146,7 +140,6 @@ def test_playing_5000_events(browser: Any, server: LiveServer, flood: Flood) -> 
     check_playing(browser, server, flood, count=2500, at_least=5_000)
 
 
-@FOLDS_WHOLE_BATCHES
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_loading_40000_events(browser: Any, server: LiveServer, flood: Flood) -> None:

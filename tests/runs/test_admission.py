@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from pydantic import ValidationError
 
+from app.config import Settings
 from app.runs.limits import Admission, AdmissionLimits, LimitExceeded, client_key
 
 SCHOOL = "203.0.113.7"  # one address, a classroom behind its NAT
@@ -128,3 +130,13 @@ def test_client_keys_keep_token_and_address_apart() -> None:
     admission = Admission(AdmissionLimits(max_runs=10, max_runs_per_client=1, max_runs_per_address=2))
     active = [client_key("::1", "a"), client_key("::1")]
     assert refused(admission, client_key("::1", "b"), active).limit == "MPSCOPE_MAX_RUNS_PER_ADDRESS"
+
+
+def test_the_address_cap_holds_at_least_one_client() -> None:
+    # Left at its default, it follows a larger client cap up (an older deployment's
+    # MPSCOPE_MAX_RUNS_PER_CLIENT=20 keeps its meaning)...
+    assert Settings(max_runs_per_client=20).admission_limits().max_runs_per_address == 20
+    assert Settings().admission_limits().max_runs_per_address == 16
+    # ...but one set on purpose below the client cap is refused, naming both settings.
+    with pytest.raises(ValidationError, match=r"MPSCOPE_MAX_RUNS_PER_ADDRESS .* MPSCOPE_MAX_RUNS_PER_CLIENT"):
+        Settings(max_runs_per_client=20, max_runs_per_address=10)

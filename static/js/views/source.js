@@ -16,7 +16,9 @@ export class SourceView {
     this.scroll = 0;
     new ResizeObserver(([entry]) => {
       this.height = entry.contentRect.height;
+      this.tops = null; // lines may wrap differently now
     }).observe(root);
+    this.tops = null; // each line's top in the panel, read once per size (a layout read)
     root.addEventListener("scroll", () => {
       this.scroll = root.scrollTop;
     });
@@ -35,6 +37,7 @@ export class SourceView {
       ),
     );
     this.code.replaceChildren(...this.lines);
+    this.tops = null;
     this.marked.clear();
     this.current = null;
     this.markKey = null;
@@ -71,12 +74,16 @@ export class SourceView {
   }
 
   // Scroll the source panel (never the page) so the current line is in view. Long lines
-  // wrap, so lines differ in height: the line's own box is read, once per line change.
+  // wrap, so lines differ in height: their tops are read once per program and size (one
+  // layout read), not on every change of line while the stage is being redrawn.
   reveal(line) {
-    const el = this.lines[line - 1];
-    if (!el) return;
-    const top = el.offsetTop;
-    const height = el.offsetHeight;
+    if (!this.lines[line - 1]) return;
+    if (!this.tops) {
+      const last = this.lines.at(-1);
+      this.tops = [...this.lines.map((el) => el.offsetTop), last.offsetTop + last.offsetHeight];
+    }
+    const top = this.tops[line - 1];
+    const height = this.tops[line] - top;
     if (top < this.scroll || top + height > this.scroll + this.height) {
       this.scroll = Math.max(0, top - this.height / 3);
       this.root.scrollTop = this.scroll;
