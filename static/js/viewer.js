@@ -48,6 +48,15 @@ export class Viewer {
     if (this.timeline) this.timeline.onInvalidate = () => this.schedule();
     this.controls = $("#controls") ? new Controls({ root: $("#controls"), player: this.player }) : null;
     this.narration = $("#narration");
+    // The compact replay bar of a phone: its "More" button shows speeds, jumps, timeline.
+    const more = $("#replay-more");
+    more?.addEventListener("click", () => {
+      const open = more.getAttribute("aria-expanded") !== "true";
+      more.setAttribute("aria-expanded", String(open));
+      more.textContent = open ? "Less" : "More";
+      more.closest(".player").classList.toggle("is-expanded", open);
+      if (open) this.timeline?.invalidate(); // its canvas was not drawn while hidden
+    });
     this.detail = $("#narration-detail");
   }
 

@@ -256,3 +256,24 @@ def test_before_run_the_stage_shows_what_the_program_will_have(dashboard: Dashbo
     # And the run replaces it with the real thing.
     d.run()
     expect(d.page.locator(".proc-box .status")).to_have_text(["exited (exit code 0)"] * 3)
+
+
+def test_on_a_phone_the_replay_bar_is_compact_at_the_bottom(browser: Any, server: LiveServer) -> None:
+    with watched_page(browser, viewport=SIZES["phone"], is_mobile=True) as (page, console):
+        d = Dashboard(page, server, console)
+        d.open(scenario="queue", pace_ms=0)
+        d.run()
+        bar = page.locator(".player")
+        box = bar.bounding_box()
+        assert box is not None
+        # At the bottom of the screen, and small: the stage keeps most of it.
+        assert abs(box["y"] + box["height"] - 844) <= 1, box
+        assert box["height"] <= 844 * 0.2, box
+        expect(page.locator("#ctl-play")).to_be_visible()
+        expect(page.locator("#timeline-slider")).to_be_visible()
+        expect(page.locator("#timeline canvas").first).to_be_hidden()
+        # More opens the rest, and says so to a screen reader.
+        page.click("#replay-more")
+        expect(page.locator("#replay-more")).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#timeline canvas").first).to_be_visible()
+        expect(page.locator("#ctl-speed")).to_be_visible()
