@@ -29,6 +29,7 @@ RUNS = {
 }
 MAX_FRAMES = 120
 CLIP_HEIGHT = 330
+FRAME_S = 0.12
 
 
 def chunks(png: bytes) -> list[tuple[bytes, bytes]]:
@@ -87,6 +88,10 @@ def record(page: Page, url: str) -> list[tuple[bytes, float]]:
     shots: list[tuple[bytes, float]] = []
     ended_at = None
     while len(shots) < MAX_FRAMES:
+        # About eight frames a second: enough to see a token travel, few enough to keep the
+        # file small (a script's pause, not a test's wait).
+        if shots and (gap := FRAME_S - (time.monotonic() - shots[-1][1])) > 0:
+            time.sleep(gap)
         shots.append((page.screenshot(clip=clip), time.monotonic()))
         if page.evaluate("document.body.dataset.runStatus") == "succeeded":
             ended_at = ended_at or time.monotonic()

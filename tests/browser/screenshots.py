@@ -35,7 +35,8 @@ def shoot(browser: Any, server: LiveServer, out: Path) -> None:
     )
     page = desktop.new_page()
     for scenario in SCENARIOS:
-        run_to_end(page, f"{server.url}/?scenario={scenario}&pace_ms=0")
+        # At the scenario's own default pace: value-race, for one, races at its pace.
+        run_to_end(page, f"{server.url}/?scenario={scenario}")
         path = out / f"{scenario}.png"
         page.screenshot(path=str(path), full_page=True)
         print(f"wrote {shown(path)}")
