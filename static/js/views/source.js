@@ -16,9 +16,18 @@ export class SourceView {
     this.scroll = 0;
     new ResizeObserver(([entry]) => {
       this.height = entry.contentRect.height;
-      this.tops = null; // lines may wrap differently now
     }).observe(root);
-    this.tops = null; // each line's top in the panel, read once per size (a layout read)
+    // Each line's top in the panel. Read when the lines' layout changes (a new program, a new
+    // width), in a ResizeObserver callback, where layout is already done: never forced in
+    // the middle of drawing a frame.
+    this.tops = null;
+    this.pending = null; // a line to reveal once the tops are known
+    this.observer = new ResizeObserver(() => {
+      const last = this.lines.at(-1);
+      this.tops = last ? [...this.lines.map((el) => el.offsetTop), last.offsetTop + last.offsetHeight] : null;
+      if (this.pending !== null) this.reveal(this.pending);
+    });
+    this.observer.observe(this.code);
     root.addEventListener("scroll", () => {
       this.scroll = root.scrollTop;
     });
@@ -37,7 +46,10 @@ export class SourceView {
       ),
     );
     this.code.replaceChildren(...this.lines);
+    // Observing afresh reports the new lines once laid out, even at an unchanged size.
     this.tops = null;
+    this.observer.unobserve(this.code);
+    this.observer.observe(this.code);
     this.marked.clear();
     this.current = null;
     this.markKey = null;
@@ -74,14 +86,11 @@ export class SourceView {
   }
 
   // Scroll the source panel (never the page) so the current line is in view. Long lines
-  // wrap, so lines differ in height: their tops are read once per program and size (one
-  // layout read), not on every change of line while the stage is being redrawn.
+  // wrap, so lines differ in height: their tops come from the observer above.
   reveal(line) {
     if (!this.lines[line - 1]) return;
-    if (!this.tops) {
-      const last = this.lines.at(-1);
-      this.tops = [...this.lines.map((el) => el.offsetTop), last.offsetTop + last.offsetHeight];
-    }
+    this.pending = this.tops ? null : line;
+    if (!this.tops) return;
     const top = this.tops[line - 1];
     const height = this.tops[line] - top;
     if (top < this.scroll || top + height > this.scroll + this.height) {
