@@ -57,4 +57,5 @@ async def test_default_run_loses_updates_in_38_of_40(manager: Any) -> None:
     for _ in range(5):
         outcomes += await asyncio.gather(*(one() for _ in range(8)))
     lost = sum(got < expected for expected, got in outcomes)
+    print(f"\nvalue-race at its defaults lost updates in {lost} of {len(outcomes)} runs")  # pytest -s
     assert lost >= 38, outcomes
