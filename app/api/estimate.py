@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import CurrentSettings
 from app.api.models import EstimateOut, RunCreate
-from app.scenarios import registry
+from app.scenarios import registry, timing
 
 router = APIRouter(tags=["runs"])
 
@@ -103,7 +103,7 @@ def checked_run(body: Any) -> CheckedRun:
 )
 async def estimate_run(body: Annotated[Any, Body()], settings: CurrentSettings) -> dict[str, Any]:
     run = checked_run(body)
-    result = registry.estimate(
+    result = timing.estimate(
         run.scenario,
         run.params,
         run.body.pace_ms,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.api.estimate import MAX_PACE_MS
-from app.scenarios import registry
+from app.scenarios import registry, timing
 from tests.conftest import collect
 
 pytestmark = pytest.mark.anyio
@@ -21,7 +21,7 @@ async def test_a_default_run_takes_what_the_estimate_says(manager: Any, scenario
     # paced operations; queue: p2 starts only after p1, so it is more than any one
     # process's. Either wrong model would miss by more than 30 %.
     s = registry.get(scenario)
-    est = registry.estimate(s, s.validate({}), s.default_pace_ms, "fork", 30.0, MAX_PACE_MS)
+    est = timing.estimate(s, s.validate({}), s.default_pace_ms, "fork", 30.0, MAX_PACE_MS)
     started = time.monotonic()
     done = await collect(manager.create(scenario, {}, s.default_pace_ms))
     wall = time.monotonic() - started
