@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from app.api.deps import Runs
 from app.scenarios import registry
 from app.web.options import EmbedQuery, read_query
-from app.web.render import not_found, page
+from app.web.render import missing_run, not_found, page
 from app.web.run_data import find_run, run_data
 
 router = APIRouter(prefix="/embed", include_in_schema=False)
@@ -42,27 +42,11 @@ def _dashboard_url(request: Request, scenario: str, params: dict[str, Any], quer
     return f"{request.url_for('dashboard')}?{urlencode(setup)}"
 
 
-def _cast(scenario: registry.Scenario[Any], params: registry.Params) -> dict[str, Any] | None:
-    """What a run with ``params`` will have (processes, objects), for the picture before
-    Run and the height it reserves. A scenario that does not say gets none: the embed
-    then shows an empty stage, as before."""
-    cast_for = getattr(scenario, "cast_for", None)
-    cast = cast_for(params) if callable(cast_for) else getattr(scenario, "cast", None)
-    return dict(cast) if isinstance(cast, dict) else None
-
-
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 async def embed_run(request: Request, run_id: str, runs: Runs) -> HTMLResponse:
     run = await find_run(runs, run_id)
     if run is None:
-        shown = run_id if len(run_id) <= 64 else run_id[:63] + "…"
-        return not_found(
-            request,
-            "No such run",
-            f"There is no run “{shown}” here. The embed's address may be mistyped, or the run was "
-            "removed to make room for newer ones. Tell your teacher, who can embed another run.",
-            embed=True,
-        )
+        return missing_run(request, run_id, embed=True)
     query = read_query(request.query_params.multi_items(), None)
     config = {"kind": "run", "errors": [], **run_data(run)}
     return _render(request, config, query, str(request.url_for("run_page", run_id=run.id)))
@@ -92,7 +76,7 @@ async def embed_scenario(request: Request, scenario_id: str) -> HTMLResponse:
         values, source = query.params, scenario.source
     else:
         values, source = params.model_dump(mode="json"), scenario.render(params)
-        cast = _cast(scenario, params)
+        cast = dict(scenario.cast_for(params))  # the picture before Run, and its height
     config = {
         "kind": "scenario",
         "scenario": {

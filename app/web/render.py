@@ -29,10 +29,11 @@ def not_found(request: Request, heading: str, message: str, *, embed: bool = Fal
 
 def missing_run(request: Request, run_id: str, *, embed: bool = False) -> HTMLResponse:
     shown = run_id if len(run_id) <= 64 else run_id[:63] + "…"
-    return not_found(
-        request,
-        "No such run",
-        f"There is no run “{shown}” here. The link may be mistyped, or the run was removed "
-        "from the store to make room for newer ones.",
-        embed=embed,
+    where = "The embed's address" if embed else "The link"
+    # A reader of an embed cannot fix it; the teacher who made it can.
+    then = " Tell your teacher, who can embed another run." if embed else ""
+    message = (
+        f"There is no run “{shown}” here. {where} may be mistyped, or the run was removed "
+        f"to make room for newer ones.{then}"
     )
+    return not_found(request, "No such run", message, embed=embed)

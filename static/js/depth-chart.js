@@ -6,7 +6,7 @@
 // Drawing costs one pass over the events that changed a depth, bucketed per pixel
 // column (the highest depth in each), and one rectangle per column.
 
-import { h, setText } from "./dom.js";
+import { fitCanvas, h, setText } from "./dom.js";
 import { thousands } from "./format.js";
 import { QueueDepths } from "./queue-depth.js";
 
@@ -116,18 +116,7 @@ export class DepthChart {
     const rows = queues.size;
     const width = Math.max(1, this.width);
     const height = rows * ROW;
-    const ratio = window.devicePixelRatio || 1;
-    const size = `${width}x${height}@${ratio}`;
-    if (size !== this.size) {
-      this.size = size;
-      this.canvas.width = Math.round(width * ratio);
-      this.canvas.height = Math.round(height * ratio);
-      this.canvas.style.height = `${height}px`;
-      this.track.style.height = `${height}px`;
-    }
-    const ctx = this.canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const ctx = fitCanvas(this.canvas, this.track, width, height);
     this.color ??= getComputedStyle(this.canvas).getPropertyValue("--accent").trim() || "#2457c5";
     ctx.fillStyle = this.color;
     const columns = Math.floor(width);

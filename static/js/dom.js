@@ -69,3 +69,24 @@ export function procClass(state, name) {
 export function procChip(state, name, extra = "") {
   return h("span", { class: `chip ${procClass(state, name)} ${extra}`.trim() }, name);
 }
+
+/**
+ * A canvas `width`×`height` CSS pixels (and its `track`, which holds it, as tall), sharp on
+ * this screen; resized only when that changed (`canvas.dataset.size` remembers). Returns a
+ * cleared 2D context drawing in CSS pixels.
+ */
+export function fitCanvas(canvas, track, width, height) {
+  const ratio = window.devicePixelRatio || 1;
+  const size = `${width}x${height}@${ratio}`;
+  if (canvas.dataset.size !== size) {
+    canvas.dataset.size = size;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    canvas.style.height = `${height}px`;
+    track.style.height = `${height}px`;
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  return ctx;
+}

@@ -8,7 +8,7 @@
 // queues, the queue-depth chart on the same axis.
 
 import { DepthChart } from "./depth-chart.js";
-import { h, setText } from "./dom.js";
+import { fitCanvas, h, setText } from "./dom.js";
 import { thousands } from "./format.js";
 import { KINDS } from "./kinds.js";
 import { narrate } from "./narrate.js";
@@ -186,15 +186,6 @@ export class Timeline {
     const track = this.canvas.parentElement;
     const width = Math.max(1, this.width);
     const height = rows * ROW;
-    const ratio = window.devicePixelRatio || 1;
-    const size = `${width}x${height}@${ratio}`;
-    if (size !== this.size) {
-      this.size = size;
-      this.canvas.width = Math.round(width * ratio);
-      this.canvas.height = Math.round(height * ratio);
-      this.canvas.style.height = `${height}px`;
-      track.style.height = `${height}px`;
-    }
     if (this.labelKey !== order.join(",")) {
       this.labelKey = order.join(",");
       this.labels.replaceChildren(...order.map((name, i) => h("li", { class: `proc-${i % 8}` }, name)));
@@ -217,9 +208,7 @@ export class Timeline {
       if (weightOf[i] > buckets[cell]) buckets[cell] = weightOf[i];
     }
 
-    const ctx = this.canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const ctx = fitCanvas(this.canvas, track, width, height);
     if (!this.colors) {
       const style = getComputedStyle(this.canvas);
       const colour = (i) => style.getPropertyValue(`--proc-${i}`).trim() || "#888";

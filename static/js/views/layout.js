@@ -86,12 +86,17 @@ export function place(state) {
   return { procs: state.order, channels, bands: [...bands.values()], held, loose };
 }
 
-/** The grid track list for `n` boxes: each box, then its gap (empty gaps take no room). */
-export function tracks(n, usedGaps) {
+/**
+ * The grid track list for `n` boxes: each box, then its gap (an empty gap is only a little
+ * space). Across, boxes share the width and a channel's gap has a width range; drawn down,
+ * rows take the height their content needs.
+ */
+export function tracks(n, usedGaps, down = false) {
   const parts = [];
   for (let i = 0; i < n; i += 1) {
-    parts.push("minmax(8.5rem, 1fr)");
-    parts.push(usedGaps.has(i) ? "minmax(7.5rem, 12rem)" : "0.6rem");
+    parts.push(down ? "auto" : "minmax(8.5rem, 1fr)");
+    if (!usedGaps.has(i)) parts.push("0.6rem");
+    else parts.push(down ? "auto" : "minmax(7.5rem, 12rem)");
   }
   return parts.join(" ");
 }

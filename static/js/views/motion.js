@@ -8,12 +8,17 @@
 // Only a few tokens per frame fly (a burst at pace 0 is drawn where it ends up), and with
 // prefers-reduced-motion nothing flies: the token is highlighted where it lands.
 
+import { KINDS } from "../kinds.js";
+
 const MAX_FLIGHTS = 4;
 const reduced = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)");
 
-// Where a token comes from, per kind: the sender's box, or the token's own last place.
-const FROM_SENDER = new Set(["queue.put", "pipe.send", "manager.call"]);
-const FROM_TOKEN = new Set(["queue.get", "pipe.recv", "manager.result"]);
+// Where a token comes from, per kind, as the schema pairs them: a kind that answers another
+// (a get answers a put) moves the token on from its own last place; one that starts a
+// chain (a put, a send, a call) starts it at the sender's box.
+const FROM_TOKEN = new Set(Object.keys(KINDS).filter((k) => KINDS[k].answers));
+const ANSWERED = new Set(Object.values(KINDS).map((k) => k.answers).filter(Boolean));
+const FROM_SENDER = new Set([...ANSWERED].filter((k) => !FROM_TOKEN.has(k)));
 
 const center = (r) => ({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
 

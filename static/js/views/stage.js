@@ -121,10 +121,9 @@ export class StageView {
     const vertical = this.width > 0 && need > this.width;
     toggle(this.grid, "vertical", vertical);
     this.vertical = vertical;
-    const trackList = tracks(n, usedGaps);
     const bandTracks = placement.bands.map(() => "minmax(7.5rem, 11rem)").join(" ");
-    const columns = vertical ? `minmax(0, 1fr) ${bandTracks}`.trim() : trackList;
-    const rows = vertical ? trackList.replaceAll("minmax(8.5rem, 1fr)", "auto").replace(/minmax\(7\.5rem, 12rem\)/g, "auto") : "";
+    const columns = vertical ? `minmax(0, 1fr) ${bandTracks}`.trim() : tracks(n, usedGaps);
+    const rows = vertical ? tracks(n, usedGaps, true) : "";
     if (this.grid.style.gridTemplateColumns !== columns) this.grid.style.gridTemplateColumns = columns;
     if (this.grid.style.gridTemplateRows !== rows) this.grid.style.gridTemplateRows = rows;
 
