@@ -8,25 +8,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import msgspec
-from fastapi import FastAPI, Request, Response
-from fastapi.exception_handlers import http_exception_handler
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import __version__, api, web
+from app import __version__, api, errors, web
+from app.api import openapi
 from app.api.models import Health
 from app.config import Settings
-from app.events.schema import AnyEvent
 from app.paths import STATIC
 from app.runs.launcher import Launcher
 from app.runs.service import RunService
 from app.runs.store import FILENAME as STORE_FILE
 from app.runs.store import RunStore, StoreError
-from app.web.render import not_found
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(FramePolicy, ancestors=settings.frame_ancestors)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def page_not_found(request: Request, exc: StarletteHTTPException) -> Response:
-        # People reach pages, programs reach the API: a missing page gets an HTML 404.
-        path = request.url.path
-        if exc.status_code == 404 and not path.startswith(("/api/", "/static/")):
-            return not_found(request, "Nothing here", f"There is no page at {path}.")
-        return await http_exception_handler(request, exc)
-
+    errors.install(app)
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     return app
 
 
@@ -126,18 +114,3 @@ def _open_store(settings: Settings) -> RunStore | None:
     except StoreError as exc:
         log.error("finished runs will not be kept: %s", exc)
         return None
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document plus the event schema, which the stream's responses refer to."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    doc = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
-    (event,), components = msgspec.json.schema_components(
-        [AnyEvent], ref_template="#/components/schemas/{name}"
-    )
-    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(components)
-    schemas["Event"] = event
-    app.openapi_schema = doc
-    return doc

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.events.schema import RunStatus
+from app.json_types import Integer
 from app.runs.service import START_METHODS
 
 StartMethod = Literal["fork", "spawn", "forkserver"]
@@ -79,8 +80,10 @@ class ScenarioDetail(ScenarioOut):
 
 
 class RunCreate(BaseModel):
+    # Strict: a JSON true or "300" is not a pace, as a scenario's parameters (registry.Params).
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={"examples": [{"scenario": "queue", "params": {"mylist": [5, 6]}, "pace_ms": 300}]},
     )
 
@@ -89,7 +92,9 @@ class RunCreate(BaseModel):
         default_factory=dict,
         description="Parameters; see the scenario's JSON Schema. Missing ones take defaults.",
     )
-    pace_ms: int = Field(0, ge=0, le=2000, description="Pause after each traced operation, in milliseconds.")
+    pace_ms: Integer = Field(
+        0, ge=0, le=2000, description="Pause after each traced operation, in milliseconds."
+    )
     start_method: StartMethod = Field("fork", description="How the program's processes are started.")
 
 

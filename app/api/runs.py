@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated, Any, Literal
 
 import msgspec
-import pydantic
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import Client, CurrentSettings, Runs
-from app.api.models import Problem, RunCreate, RunOut, RunSummary
+from app.api.models import Problem, RunOut, RunSummary
+from app.api.run_body import RUN_BODY, checked_run
 from app.api.sse import EventStreamResponse, follow
 from app.events.chrome_trace import chrome_trace
 from app.events.http_formats import RETRY_MS
 from app.runs.archive import StoredRun
 from app.runs.limits import LimitExceeded
 from app.runs.run import Run
-from app.scenarios import registry
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -42,6 +42,8 @@ def _with_source(run: Run | StoredRun) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     response_model=RunOut,
     summary="Start a run",
+    description="An invalid body gets a 422 naming every invalid field at once, with the scenario's "
+    "own parameters checked as their JSON Schema in `GET /api/scenarios/{id}` says.",
     responses={
         201: {"headers": {"Location": {"description": "The new run's URL", "schema": {"type": "string"}}}},
         429: {
@@ -50,19 +52,15 @@ def _with_source(run: Run | StoredRun) -> dict[str, Any]:
             "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
         },
     },
+    openapi_extra=RUN_BODY,
 )
-async def create_run(body: RunCreate, response: Response, runs: Runs, client: Client) -> dict[str, Any]:
+async def create_run(
+    body: Annotated[Any, Body()], response: Response, runs: Runs, client: Client
+) -> dict[str, Any]:
+    checked = checked_run(body)
+    program = checked.scenario.make_program(checked.params)
     try:
-        run = runs.create(body.scenario, body.params, body.pace_ms, body.start_method, client=client)
-    except KeyError:
-        choices = ", ".join(registry.SCENARIOS)
-        raise _invalid(
-            ["body", "scenario"], f"unknown scenario {body.scenario!r}; choose one of: {choices}"
-        ) from None
-    except pydantic.ValidationError as exc:
-        raise RequestValidationError(
-            [{**err, "loc": ("body", "params", *err["loc"])} for err in exc.errors(include_url=False)]
-        ) from None
+        run = runs.start_program(program, checked.body.pace_ms, checked.body.start_method, client=client)
     except LimitExceeded as exc:
         raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
     response.headers["Location"] = f"/api/runs/{run.id}"
@@ -110,6 +108,29 @@ SSE_EXAMPLE = (
 )
 
 
+# One message of the stream (OpenAPI 3.1 reads an event stream's schema as each message's).
+SSE_MESSAGE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/components/schemas/Event"},
+            },
+        },
+        "id": {"type": "string", "pattern": "^[0-9]+$", "description": "The last event's seq."},
+        "event": {"const": "message"},
+        "retry": {"type": "integer", "description": "Reconnect after this many milliseconds."},
+    },
+    "required": ["data", "id"],
+}
+# What _start_after takes (it checks it itself, to say what a Last-Event-ID must be).
+LAST_EVENT_ID = "^(-1|[0-9]{1,19})?$"
+
+
 @router.get(
     "/{run_id}/events",
     summary="Follow a run's events",
@@ -125,7 +146,7 @@ SSE_EXAMPLE = (
         200: {
             "description": "The event stream",
             "content": {
-                "text/event-stream": {"schema": {"type": "string"}, "example": SSE_EXAMPLE},
+                "text/event-stream": {"schema": SSE_MESSAGE, "example": SSE_EXAMPLE},
                 "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/Event"}},
             },
         },
@@ -141,9 +162,13 @@ async def run_events(
     after: Annotated[int | None, Query(ge=-1, description="Send events with seq > after.")] = None,
     format: Annotated[Literal["sse", "ndjson"], Query(description="Wire format.")] = "sse",
     last_event_id: Annotated[
-        str | None,
-        Header(max_length=20, description="Resume after this seq (sent by EventSource)."),
-    ] = None,
+        str,
+        Header(
+            max_length=20,
+            description="Resume after this seq (sent by EventSource).",
+            json_schema_extra={"pattern": LAST_EVENT_ID},
+        ),
+    ] = "",
 ) -> Response:
     run = await _find(runs, run_id, with_events=True)
     start = _start_after(after, last_event_id) + 1
@@ -179,17 +204,12 @@ def _trace_json(encoded: list[bytes], summary: dict[str, Any]) -> bytes:
     return msgspec.json.encode(chrome_trace(events, summary))
 
 
-def _start_after(after: int | None, last_event_id: str | None) -> int:
-    if after is not None:
-        return after
-    if last_event_id is None or last_event_id == "":
-        return -1
-    try:
-        value = int(last_event_id)
-    except ValueError:
+def _start_after(after: int | None, last_event_id: str) -> int:
+    # A malformed header is an error even where ?after= decides where to start. The pattern,
+    # not int(), says what is a seq: int() also takes " 5", "+5", "1_0" and other scripts' digits.
+    if not re.fullmatch(LAST_EVENT_ID, last_event_id):
         raise _invalid(
-            ["header", "last-event-id"], "Last-Event-ID must be an event seq (an integer)"
-        ) from None
-    if value < -1:
-        raise _invalid(["header", "last-event-id"], "Last-Event-ID must be -1 or more")
-    return value
+            ["header", "last-event-id"], "Last-Event-ID must be an event seq: -1 or a whole number"
+        )
+    resume = int(last_event_id) if last_event_id else -1
+    return resume if after is None else after

@@ -15,8 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 
+from app.json_types import WHOLE, Integer
 from app.runs.program import Program
 from app.scenarios import source as source_mod
 
@@ -24,13 +25,17 @@ PROGRAMS = Path(__file__).parent / "programs"
 
 # Bounds every parameter shares: small enough to draw, to read, and to fit a C int.
 MAX_ITEMS = 32
-SmallInt = Annotated[int, Field(ge=-1000, le=1000)]
+SmallInt = Annotated[int, Field(ge=-1000, le=1000), WHOLE]
 Text = Annotated[str, Field(max_length=40)]
 Name = Annotated[str, Field(min_length=1, max_length=40)]
+# A JSON array is a list: strict validation would take only a Python tuple here.
+Record = Annotated[tuple[Name, SmallInt], Strict(False)]
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: each field takes its own JSON type only; true is not the number 1, nor 5 the
+    # text "5". A new parameter is strict without anyone remembering to make it so.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class SquaresParams(Params):
@@ -42,14 +47,12 @@ class SquaresParams(Params):
 
 
 class ManagerParams(Params):
-    records: list[tuple[Name, SmallInt]] = Field(
+    records: list[Record] = Field(
         default=[("Sam", 10), ("Adam", 9), ("Kevin", 9)],
         max_length=MAX_ITEMS - 1,
         description="The list the manager starts with: [name, score] pairs.",
     )
-    new_record: tuple[Name, SmallInt] = Field(
-        default=("Jeff", 8), description="The [name, score] pair p1 appends."
-    )
+    new_record: Record = Field(default=("Jeff", 8), description="The [name, score] pair p1 appends.")
 
 
 class PipeParams(Params):
@@ -58,6 +61,7 @@ class PipeParams(Params):
         min_length=1,
         max_length=MAX_ITEMS,
         description='Messages to send, in order; the receiver stops at "END", so it must be there.',
+        json_schema_extra={"contains": {"const": "END"}},  # what _has_end checks, in the schema too
     )
 
     @field_validator("msgs")
@@ -69,14 +73,16 @@ class PipeParams(Params):
 
 
 class FloodParams(Params):
-    count: int = Field(
+    count: Integer = Field(
         default=2000, ge=1, le=20_000, description="How many numbers go through the queue (1 to 20,000)."
     )
 
 
 class RaceParams(Params):
     # Ten increments each at the default pace lose about ten updates in every run (tests/scenarios).
-    times: int = Field(default=10, ge=1, le=2000, description="Increments each of the two processes makes.")
+    times: Integer = Field(
+        default=10, ge=1, le=2000, description="Increments each of the two processes makes."
+    )
     use_lock: bool = Field(default=False, description="Hold the Value's lock around each increment.")
 
 
@@ -86,7 +92,7 @@ class PoolParams(Params):
         max_length=MAX_ITEMS,
         description=f"The numbers to square: up to {MAX_ITEMS} integers from -1000 to 1000.",
     )
-    workers: int = Field(default=3, ge=1, le=4, description="How many worker processes share the work.")
+    workers: Integer = Field(default=3, ge=1, le=4, description="How many worker processes share the work.")
 
 
 P = TypeVar("P", bound=Params)

@@ -1,32 +1,33 @@
-"""A property-based sweep over the OpenAPI document (schemathesis): no 5xx, and every
-response fits what the document says."""
+"""schemathesis over the whole API, as anyone would run it: its own command line, against a
+real server, in its examples, coverage and fuzzing phases, with every check it has.
+
+Among the checks: no 5xx; every status code, header, content type and body as the document
+says (every SSE message's events too); a request the document calls invalid is rejected
+(negative data rejection: a bool for a number, a number for a text, a body that is not JSON)
+and one it calls valid is accepted (positive data acceptance: so the document states every
+rule the API enforces, the scenario ids and each scenario's parameters among them). A new
+endpoint is covered the moment it is in the document.
+
+The stateful phase is left out: its "deleted resource still available" check reads
+DELETE /api/runs/{id} as deleting the run, where it cancels it and keeps it as a record.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sysconfig
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
 
+import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tests.serving import LiveServer, live_server
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+pytestmark = pytest.mark.timeout(600)
+
+SCHEMATHESIS = Path(sysconfig.get_path("scripts")) / "schemathesis"
+MAX_EXAMPLES = "100"  # per operation, in the fuzzing phase; examples and coverage run whole
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +42,10 @@ def sweep_server() -> Iterator[LiveServer]:
         yield server
 
 
-def operations(server: LiveServer) -> list[Any]:
-    schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
-    return [result.ok() for result in schema.get_all_operations()]
-
-
 def test_the_document_lists_every_endpoint(sweep_server: LiveServer) -> None:
-    labels = {op.label for op in operations(sweep_server)}
-    assert {
+    paths = httpx.get(sweep_server.url + "/openapi.json").json()["paths"]
+    labels = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
+    assert labels == {
         "GET /healthz",
         "GET /api/scenarios",
         "GET /api/scenarios/{scenario_id}",
@@ -57,16 +54,29 @@ def test_the_document_lists_every_endpoint(sweep_server: LiveServer) -> None:
         "GET /api/runs/{run_id}",
         "DELETE /api/runs/{run_id}",
         "GET /api/runs/{run_id}/events",
-    } <= labels
+        "GET /api/runs/{run_id}/trace",
+        "POST /api/estimate",
+    }
 
 
-def test_no_server_errors_and_responses_match_the_document(sweep_server: LiveServer) -> None:
-    ops = operations(sweep_server)
-    strategy = st.one_of(*(op.as_strategy() for op in ops))
-
-    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(case=strategy)
-    def sweep(case: Any) -> None:
-        case.call_and_validate(base_url=sweep_server.url, checks=CHECKS, timeout=30)
-
-    sweep()
+@pytest.mark.slow
+def test_schemathesis_finds_nothing(sweep_server: LiveServer, tmp_path: Path) -> None:
+    command = [
+        str(SCHEMATHESIS),
+        "run",
+        f"{sweep_server.url}/openapi.json",
+        "--phases=examples,coverage,fuzzing",
+        "--checks=all",
+        f"--max-examples={MAX_EXAMPLES}",
+        "--continue-on-failure",
+        # One worker: hypothesis shares the process, and CPython 3.11's ast is not thread-safe.
+        "--workers=1",
+        "--no-color",
+        "--suppress-health-check=all",
+    ]
+    # tmp_path as the working directory: no schemathesis.toml or cache of ours is read or left.
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=540)
+    summary = done.stdout[done.stdout.find("SUMMARY") :]
+    assert done.returncode == 0, f"schemathesis found problems:\n{done.stdout}\n{done.stderr}"
+    for phase in ("Examples", "Coverage", "Fuzzing"):
+        assert f"✅ {phase}" in summary, summary  # each phase ran, and passed

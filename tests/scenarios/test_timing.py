@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.api.estimate import MAX_PACE_MS
+from app.api.run_body import MAX_PACE_MS
 from app.scenarios import registry, timing
 from tests.conftest import collect
 
