@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +52,16 @@ async def collect(run: Run) -> Finished:
 # Names multiprocessing gives what it puts in /dev/shm: semaphores, heap arenas,
 # SharedMemory blocks. (Chromium keeps its own files there; they are not ours.)
 MP_SHM_PREFIXES = ("sem.mp-", "mp-", "pym-", "psm_", "wnsm_")
+# glibc's sem_open makes a semaphore under a temporary name first (app/tracing/termination.py).
+SEM_TEMPORARY = re.compile(r"sem\.[A-Za-z0-9]{6}")
 
 
 def shm_entries() -> set[str]:
     if not SHM.exists():
         return set()
-    return {name for name in os.listdir(SHM) if name.startswith(MP_SHM_PREFIXES)}
+    return {
+        name for name in os.listdir(SHM) if name.startswith(MP_SHM_PREFIXES) or SEM_TEMPORARY.fullmatch(name)
+    }
 
 
 def open_fds() -> set[int]:

@@ -29,6 +29,7 @@ from typing import Any
 
 from app.events import keys
 from app.events import kinds as K
+from app.runs import leftovers
 from app.runs.program import Program
 from app.tracing.context import TraceContext
 from app.tracing.processes import die_with_parent
@@ -72,7 +73,9 @@ def _become_fresh_main(config: RunnerConfig) -> None:
     main._parent_pid = None
     main._config = {
         "authkey": process.AuthenticationString(os.urandom(32)),  # type: ignore[attr-defined]
-        "semprefix": "/mp",
+        # Every Process copies this _config, spawned ones too: all the run's semaphores
+        # carry the run's name, which the server cleans up after (app/runs/leftovers.py).
+        "semprefix": leftovers.semprefix(config.run_id),
         "tempdir": config.run_dir,  # manager sockets land in the run's directory
     }
     process._parent_process = None  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from app.events import kinds as K
 from app.events import wire
 from app.events.schema import FINAL_STATUSES, RunStatus
 from app.runs import launcher as launching
+from app.runs import leftovers
 from app.runs.channel import EventChannel
 from app.runs.encoder import EventEncoder
 from app.runs.limits import RunLimits
@@ -134,6 +135,9 @@ class RunSupervisor:
                 with contextlib.suppress(ValueError, AssertionError):
                     proc.join(1)
                     proc.close()
+            # The group is dead: nothing of the run can make or use a semaphore any more.
+            if left := leftovers.remove_semaphores(run.id):
+                log.info("run %s: removed what killed processes left in /dev/shm: %s", run.id, left)
             shutil.rmtree(run_dir, ignore_errors=True)
             run.done.set()
 

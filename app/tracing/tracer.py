@@ -21,7 +21,19 @@ from multiprocessing import reduction
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from app.tracing import emitter, frames, gate, managers, output, pipes, processes, queues, shared, watch
+from app.tracing import (
+    emitter,
+    frames,
+    gate,
+    managers,
+    output,
+    pipes,
+    processes,
+    queues,
+    shared,
+    termination,
+    watch,
+)
 from app.tracing.context import TraceContext
 
 # The traced factories install() puts on multiprocessing's contexts, by name.
@@ -121,6 +133,7 @@ def install(ctx: TraceContext, proc: str, role: str) -> emitter.Emitter:
     """Trace this process from now on; returns its emitter."""
     frames.program_path = ctx.program_path
     _patch()
+    termination.install()
     em = emitter.Emitter(ctx, proc, role, gate.make(ctx.gate, ctx.pace_s))
     emitter.EMITTER = em
     output.capture()
@@ -138,6 +151,7 @@ def uninstall() -> None:
     watch.stop()
     output.release()
     _patches.undo()
+    termination.uninstall()
     frames.program_path = None
 
 

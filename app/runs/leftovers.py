@@ -1,0 +1,42 @@
+"""What a run's processes may leave in /dev/shm, removed once they are all gone.
+
+Named semaphores (behind every Queue, Lock, Barrier and synchronized Value) are files in
+/dev/shm. multiprocessing removes them itself: at creation under fork, through the run's
+resource tracker under spawn and forkserver. A process killed at the wrong moment leaves
+one all the same: under fork between creating and unlinking it, under spawn before the
+tracker has it, or with the tracker killed (the cancel's SIGKILL) before it cleaned up.
+
+So each run's semaphores carry a name of the run's own (``semprefix``, set in every
+process of the run), and after the run's process group is dead the server removes
+whatever still carries it. Only names of a run that has ended are touched: no other
+program's semaphores, nor another run's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+SHM_DIR = "/dev/shm"  # noqa: S108 - where glibc keeps named semaphores on Linux
+
+
+def semprefix(run_id: str) -> str:
+    """What multiprocessing names the run's semaphores with (its default is ``/mp``)."""
+    return f"/mp-{run_id}"
+
+
+def remove_semaphores(run_id: str) -> list[str]:
+    """Unlink the run's semaphores left in /dev/shm; their names, for the log."""
+    # sem_open("/mp-<run>-<random>") is the file sem.mp-<run>-<random>.
+    prefix = "sem." + semprefix(run_id).lstrip("/") + "-"
+    removed = []
+    try:
+        names = os.listdir(SHM_DIR)
+    except OSError:
+        return []  # no /dev/shm: nothing of this kind can be left
+    for name in names:
+        if name.startswith(prefix):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(SHM_DIR, name))
+                removed.append(name)
+    return removed
