@@ -73,6 +73,8 @@ export class PipeView {
           },
           h("span", { class: "dir", "aria-hidden": "true" }, m.fromEnd === a ? "→" : "←"),
           h("span", { class: "val" }, shownValue(m)),
+          // The sender by name, not by colour alone.
+          h("span", { class: "who" }, m.from ?? ""),
         ),
       (el, m) => toggle(el, "lit", m.seq === current),
     );

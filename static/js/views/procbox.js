@@ -201,6 +201,8 @@ export class ProcBoxView {
             title: item.from ? `a copy, from ${item.from} through ${item.via}` : `a copy, through ${item.via}`,
           },
           h("span", { class: "val" }, shownValue(item)),
+          // The sender's name, as on a queue's items: the colour is never the only cue.
+          item.from ? h("span", { class: "who" }, item.from) : null,
           h("span", { class: "via" }, item.kind === "manager.result" ? `← ${item.via}` : `from ${item.via}`),
         ),
     );

@@ -38,13 +38,17 @@ export class SourceView {
     if (text === this.text) return;
     this.text = text;
     const lines = (text ?? "").replace(/\n$/, "").split("\n");
-    this.lines = lines.map((line, i) =>
-      h(
+    this.lines = lines.map((line, i) => {
+      const el = h(
         "li",
         { class: "src-line", dataset: { line: i + 1 } },
         h("span", { class: "text" }, h("code", {}, line || " "), h("span", { class: "marks" })),
-      ),
-    );
+      );
+      // A long line wraps; its continuation hangs under the line's own code, deeper than
+      // its indentation, so a wrapped line never reads as a less-indented statement.
+      el.style.setProperty("--indent", indentation(line));
+      return el;
+    });
     this.code.replaceChildren(...this.lines);
     // Observing afresh reports the new lines once laid out, even at an unchanged size.
     this.tops = null;
@@ -98,4 +102,16 @@ export class SourceView {
       this.root.scrollTop = this.scroll;
     }
   }
+}
+
+// How many columns a line's leading white space takes: a tab reaches the next multiple of
+// 8, as CSS's default tab-size draws it.
+function indentation(line) {
+  let columns = 0;
+  for (const ch of line) {
+    if (ch === " ") columns += 1;
+    else if (ch === "\t") columns += 8 - (columns % 8);
+    else break;
+  }
+  return columns;
 }

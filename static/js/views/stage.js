@@ -166,7 +166,7 @@ export class StageView {
     placement.bands.forEach((band, i) => {
       let el = this.bands.get(band.key);
       if (!el) {
-        el = h("div", { class: "band", "aria-label": "shared memory" });
+        el = h("div", { class: "band", role: "group", "aria-label": "shared memory" });
         this.bands.set(band.key, el);
       }
       setArea(el, area(vertical, 2 + i, 2 * band.from + 1, 2 * band.to + 2));
