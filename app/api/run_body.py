@@ -39,7 +39,8 @@ class CheckedRun:
     params: registry.Params
 
 
-def _error(loc: tuple[str | int, ...], message: str) -> dict[str, Any]:
+def value_error(loc: tuple[str | int, ...], message: str) -> dict[str, Any]:
+    """An error of our own in the shape of pydantic's, for a 422 like any other."""
     return {"loc": loc, "msg": message, "type": "value_error", "input": None}
 
 
@@ -68,11 +69,8 @@ def checked_run(body: Any) -> CheckedRun:
             scenario = registry.get(fields["scenario"])
         except KeyError:
             choices = ", ".join(registry.SCENARIOS)
-            errors.append(
-                _error(
-                    ("body", "scenario"), f"unknown scenario {fields['scenario']!r}; choose one of: {choices}"
-                )
-            )
+            message = f"unknown scenario {fields['scenario']!r}; choose one of: {choices}"
+            errors.append(value_error(("body", "scenario"), message))
     params: registry.Params | None = None
     raw_params = fields.get("params", {})
     if scenario is not None and isinstance(raw_params, dict):

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import Client, CurrentSettings, Runs
 from app.api.models import Problem, RunOut, RunSummary
-from app.api.run_body import RUN_BODY, checked_run
+from app.api.run_body import RUN_BODY, checked_run, value_error
 from app.api.sse import EventStreamResponse, follow
 from app.events.chrome_trace import chrome_trace
 from app.events.http_formats import RETRY_MS
@@ -65,10 +65,6 @@ async def create_run(
         raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
     response.headers["Location"] = f"/api/runs/{run.id}"
     return _with_source(run)
-
-
-def _invalid(loc: list[str], message: str) -> RequestValidationError:
-    return RequestValidationError([{"loc": tuple(loc), "msg": message, "type": "value_error", "input": None}])
 
 
 @router.get("", response_model=list[RunSummary], summary="Runs, newest first (running, recent and stored)")
@@ -208,8 +204,7 @@ def _start_after(after: int | None, last_event_id: str) -> int:
     # A malformed header is an error even where ?after= decides where to start. The pattern,
     # not int(), says what is a seq: int() also takes " 5", "+5", "1_0" and other scripts' digits.
     if not re.fullmatch(LAST_EVENT_ID, last_event_id):
-        raise _invalid(
-            ["header", "last-event-id"], "Last-Event-ID must be an event seq: -1 or a whole number"
-        )
+        message = "Last-Event-ID must be an event seq: -1 or a whole number"
+        raise RequestValidationError([value_error(("header", "last-event-id"), message)])
     resume = int(last_event_id) if last_event_id else -1
     return resume if after is None else after

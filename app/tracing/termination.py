@@ -21,8 +21,8 @@ import threading
 from types import FrameType
 from typing import Any
 
+# The handler before ours while ours is installed (fork children inherit both).
 _saved: Any = None
-_installed = False
 
 
 def _die(signum: int, frame: FrameType | None) -> None:
@@ -32,17 +32,15 @@ def _die(signum: int, frame: FrameType | None) -> None:
 
 def install() -> None:
     """Handle SIGTERM in this process (only the main thread may set handlers)."""
-    global _saved, _installed
-    if _installed or threading.current_thread() is not threading.main_thread():
-        return
-    _saved = signal.signal(signal.SIGTERM, _die)
-    _installed = True
+    global _saved
+    if _saved is None and threading.current_thread() is threading.main_thread():
+        # None: the handler was not set from Python; the default is what can be put back.
+        _saved = signal.signal(signal.SIGTERM, _die) or signal.SIG_DFL
 
 
 def uninstall() -> None:
-    global _saved, _installed
-    if _installed and threading.current_thread() is threading.main_thread():
+    global _saved
+    if _saved is not None and threading.current_thread() is threading.main_thread():
         if signal.getsignal(signal.SIGTERM) is _die:  # the program's own handler stays
-            signal.signal(signal.SIGTERM, _saved if _saved is not None else signal.SIG_DFL)
-        _installed = False
+            signal.signal(signal.SIGTERM, _saved)
         _saved = None

@@ -108,11 +108,6 @@ def settle(page: Any) -> None:
     )
 
 
-def accessible(page: Any) -> None:
-    """No violation, and nothing axe leaves for review (``review=True``)."""
-    assert_accessible(page, review=True)
-
-
 def check_partway(d: Dashboard, events: list[dict[str, Any]]) -> None:
     """axe at each stop of ``partway``, paused there, with a current process on screen."""
     for what, index in partway(events).items():
@@ -125,7 +120,7 @@ def check_partway(d: Dashboard, events: list[dict[str, Any]]) -> None:
         if events[index].get("line") is not None and d.page.locator("#source").count():
             expect(d.page.locator(".src-line.current")).not_to_have_count(0)
         try:
-            accessible(d.page)
+            assert_accessible(d.page, review=True)
         except AssertionError as e:
             raise AssertionError(f"paused at event {index} ({what}, {events[index]['kind']}): {e}") from None
 
@@ -139,7 +134,7 @@ def test_the_dashboard_after_a_run(
     open_page(d, f"/?run={run_id(events)}", theme)
     expect(d.page.locator(".proc-box")).not_to_have_count(0)
     expect(d.page.locator(".console[role='log']")).to_have_count(d.page.locator(".proc-box").count())
-    accessible(d.page)
+    assert_accessible(d.page, review=True)
     if theme != "auto":  # auto is dark's colours (checked above); the states need no third look
         check_partway(d, events)
 
@@ -149,7 +144,7 @@ def test_a_runs_page(viewer: Dashboard, runs: dict[str, list[dict[str, Any]]], t
     d, events = viewer, runs["manager"]
     open_page(d, f"/runs/{run_id(events)}", theme)
     expect(d.page.locator("#run-heading")).not_to_be_empty()
-    accessible(d.page)
+    assert_accessible(d.page, review=True)
     if theme != "auto":
         check_partway(d, events)
 
@@ -164,14 +159,14 @@ def test_the_embeds(viewer: Dashboard, runs: dict[str, list[dict[str, Any]]], th
     d.page.wait_for_selector("body[data-ready='true']")
     d.page.wait_for_function(AT_END)
     shown_theme_embed(d, theme)
-    accessible(d.page)
+    assert_accessible(d.page, review=True)
     if theme != "auto":
         check_partway(d, events)
     # A scenario's embed before Run: the cast, not started, and the Run button.
     d.page.goto(f"{d.server.url}/embed/pipe?theme={theme}&pace_ms=0")
     d.page.wait_for_selector("body[data-ready='true']")
     expect(d.page.locator("#run")).to_be_enabled()
-    accessible(d.page)
+    assert_accessible(d.page, review=True)
 
 
 def shown_theme_embed(d: Dashboard, theme: str) -> None:
@@ -190,15 +185,15 @@ def test_the_check_finds_what_the_issue_found(
     # console has lines, axe only leaves it for review, which fails here too).
     d.evaluate("() => document.querySelector('.console').removeAttribute('role')")
     with pytest.raises(AssertionError, match=r"aria-prohibited-attr"):
-        accessible(d.page)
+        assert_accessible(d.page, review=True)
     d.evaluate("() => document.querySelector('.console:has(.out)').removeAttribute('role')")
     d.evaluate("() => document.querySelector('.console:not(:has(.out))').setAttribute('role', 'log')")
     assert not [v for v in axe_violations(d.page) if v["id"] == "aria-prohibited-attr"]
     with pytest.raises(AssertionError, match=r"could not decide(.|\n)*aria-prohibited-attr"):
-        accessible(d.page)
+        assert_accessible(d.page, review=True)
     # Process-coloured text as it was (the colour itself, not mixed toward the text colour).
     d.evaluate("() => document.querySelectorAll('.console').forEach((c) => c.setAttribute('role', 'log'))")
-    accessible(d.page)
+    assert_accessible(d.page, review=True)
     d.page.add_style_tag(content=":root, [class*='proc-'] { --pc-ink: var(--pc); --muted: #8a939c; }")
     with pytest.raises(AssertionError, match=r"color-contrast \(serious\)"):
-        accessible(d.page)
+        assert_accessible(d.page, review=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -70,5 +72,40 @@ def alive(procs: list[psutil.Process]) -> list[psutil.Process]:
             if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
                 out.append(p)
         except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def wait_for(
+    condition: Callable[[], bool], within_s: float, what: str = "condition", step_s: float = 0.02
+) -> float:
+    """Seconds until ``condition()`` held; fails, naming ``what``, if it does not hold within
+    ``within_s``. A bounded poll: clean-up after a run is asynchronous."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > within_s:
+            raise AssertionError(f"not within {within_s} s: {what}")
+        time.sleep(step_s)
+    return time.monotonic() - started
+
+
+def holds_within(condition: Callable[[], bool], within_s: float) -> bool:
+    """Whether ``condition()`` came to hold within ``within_s`` (``wait_for``, as a bool)."""
+    try:
+        wait_for(condition, within_s)
+    except AssertionError:
+        return False
+    return True
+
+
+def run_processes(server_pid: int) -> list[psutil.Process]:
+    """Processes of runs: everything under the server in a session of its own (a runner
+    and its children), leaving out the forkserver and the resource tracker."""
+    out = []
+    for p in alive(descendants(server_pid)):
+        try:
+            if os.getsid(p.pid) != os.getsid(server_pid):
+                out.append(p)
+        except ProcessLookupError:
             pass
     return out

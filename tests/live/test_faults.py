@@ -8,7 +8,6 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,31 +15,8 @@ import httpx
 import psutil
 
 from tests.conftest import shm_entries
-from tests.live.conftest import alive, descendants, sse_events, start
+from tests.live.conftest import alive, descendants, run_processes, sse_events, start, wait_for
 from tests.serving import LiveServer, live_server
-
-
-def wait_for(condition: Callable[[], bool], within_s: float, step_s: float = 0.02) -> float:
-    """Seconds until ``condition()`` held; fails if it does not hold within ``within_s``."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > within_s:
-            raise AssertionError(f"condition not met within {within_s} s")
-        time.sleep(step_s)
-    return time.monotonic() - started
-
-
-def run_processes(server_pid: int) -> list[psutil.Process]:
-    """Processes of runs: everything under the server in a session of its own (a runner
-    and its children), leaving out the forkserver and the resource tracker."""
-    out = []
-    for p in alive(descendants(server_pid)):
-        try:
-            if os.getsid(p.pid) != os.getsid(server_pid):
-                out.append(p)
-        except ProcessLookupError:
-            pass
-    return out
 
 
 def first_events(server: LiveServer, run_id: str, kind: str) -> list[dict[str, Any]]:

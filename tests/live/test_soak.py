@@ -12,7 +12,6 @@ Run with ``-s`` to see the figures; a failure message carries them too.
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import tempfile
@@ -30,8 +29,8 @@ import pytest
 from httpx_sse import connect_sse
 
 from app.events.schema import FINAL_STATUSES
-from tests.conftest import SHM, shm_entries
-from tests.live.conftest import alive, descendants
+from tests.conftest import shm_entries
+from tests.live.conftest import alive, descendants, holds_within, run_processes, wait_for
 from tests.serving import LiveServer, live_server
 
 RUNS = 1000
@@ -46,7 +45,6 @@ CANCEL_EVERY = 25  # one run in 25 is cancelled: half as they start, half midway
 # ~30 ms and the DELETE would race the end. At 500 ms a step the shortest scenario takes
 # 4.5 s, so "cancelled" is certain.
 CANCEL_PACE_MS = 500
-POLL_S = 0.02
 RUN_DEADLINE_S = 60.0
 SETTLE_S = 15.0  # clean-up after the last run is asynchronous: how long it may take
 # Memory: the server keeps the newest MPSCOPE_KEEP_RUNS (200) finished runs in memory; the
@@ -173,11 +171,9 @@ def polled(client: httpx.Client, run_id: str, plan: Plan, cancel: Callable[[], N
         return answer
 
     if plan.cancel == "midway":
-        if not wait_until(lambda: len(summary()["processes"]) > 1, RUN_DEADLINE_S):
-            raise AssertionError(f"no child process started in {RUN_DEADLINE_S} s")
+        wait_for(lambda: len(summary()["processes"]) > 1, RUN_DEADLINE_S, "a child process started")
         cancel()
-    if not wait_until(lambda: summary()["status"] in FINAL_STATUSES, RUN_DEADLINE_S):
-        raise AssertionError(f"not over after {RUN_DEADLINE_S} s")
+    wait_for(lambda: summary()["status"] in FINAL_STATUSES, RUN_DEADLINE_S, "the run over")
     text = client.get(f"/api/runs/{run_id}/events", params={"format": "ndjson"}).text
     return [json.loads(line) for line in text.splitlines()]
 
@@ -213,22 +209,6 @@ def soak(server: LiveServer, plans: list[Plan]) -> list[str]:
     for w in workers:
         w.join()
     return problems
-
-
-def shm_names() -> set[str]:
-    """multiprocessing's /dev/shm entries, and glibc's: sem_open writes a semaphore as
-    ``sem.XXXXXX`` and then links it to its name, so a process killed in between leaves that."""
-    return shm_entries() | {name for name in os.listdir(SHM) if name.startswith("sem.")}
-
-
-def wait_until(condition: Callable[[], bool], within_s: float) -> bool:
-    """Poll ``condition`` until it holds (True) or ``within_s`` has passed (False)."""
-    deadline = time.monotonic() + within_s
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(POLL_S)
-    return True
 
 
 # -- the server, measured ------------------------------------------------------------------
@@ -271,14 +251,7 @@ def quiet(server: LiveServer, runs_dir: Path) -> bool:
     """Every run is over and cleaned up: no run's process is alive (a run's runner and its
     children live in a session of their own), every run's directory is removed (the last
     step of a run's clean-up) and no client connection is open."""
-    own_session = os.getsid(server.pid)
-    for p in alive(descendants(server.pid)):
-        try:
-            if os.getsid(p.pid) != own_session:
-                return False
-        except ProcessLookupError:
-            pass
-    if any(runs_dir.iterdir()):
+    if run_processes(server.pid) or any(runs_dir.iterdir()):
         return False
     connections = psutil.Process(server.pid).net_connections(kind="tcp")
     return all(c.status == psutil.CONN_LISTEN for c in connections)
@@ -340,17 +313,17 @@ def test_a_thousand_mixed_runs_leave_the_server_as_they_found_it(record_property
         with live_server(env) as server:
             (runs_dir,) = tmp.glob("mpscope-*")  # RunService's base: a directory per run in it
             scenarios = [s["id"] for s in httpx.get(server.url + "/api/scenarios", timeout=10).json()]
-            shm_before = shm_names()
+            shm_before = shm_entries()
 
             def settle(label: str) -> Snapshot:
                 """Wait (bounded) until the runs are cleaned up and what they held is let go;
                 clean-up is asynchronous, after each run's last event is out."""
-                assert wait_until(lambda: quiet(server, runs_dir), SETTLE_S), (
+                assert holds_within(lambda: quiet(server, runs_dir), SETTLE_S), (
                     f"{label}: runs not cleaned up within {SETTLE_S} s: {list(runs_dir.iterdir())}, "
                     f"{[p.cmdline() for p in alive(descendants(server.pid))]}\n" + "\n".join(figures)
                 )
                 if label != "baseline":
-                    wait_until(lambda: not leftovers(measure(server.pid), base), SETTLE_S)
+                    holds_within(lambda: not leftovers(measure(server.pid), base), SETTLE_S)
                 return measure(server.pid)
 
             warm_up = warm_up_plans(scenarios)
@@ -390,8 +363,8 @@ def test_a_thousand_mixed_runs_leave_the_server_as_they_found_it(record_property
                 failed.append(f"threads grew by more than {THREADS_JITTER} from 500 runs to 1,000")
             if end.rss > mid.rss + RSS_FLAT_MB * 2**20:
                 failed.append(f"memory grew more than {RSS_FLAT_MB} MB from 500 runs to 1,000")
-            if not wait_until(lambda: shm_names() <= shm_before, SETTLE_S):
-                failed.append(f"/dev/shm entries outlived the runs: {sorted(shm_names() - shm_before)}")
+            if not holds_within(lambda: shm_entries() <= shm_before, SETTLE_S):
+                failed.append(f"/dev/shm entries outlived the runs: {sorted(shm_entries() - shm_before)}")
             assert failed == [], "\n".join(failed) + "\n" + "\n".join(figures)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
