@@ -60,6 +60,39 @@ def test_reduced_motion_turns_animation_off(variant: Dashboard) -> None:
     assert set(names) == {"none"}
 
 
+# Every jump forward of one to four events (the player flies the tokens of up to four; a
+# live run draws its batches so): the viewer draws it in one frame, and this callback,
+# run right after the viewer's own, pauses every animation there. Then the page's width
+# is measured with every token at the start of its flight. Returns the number of token
+# flights seen and the widest page, with the jump that made it.
+JUMP_AND_FREEZE = """async (count) => {
+  const slider = document.querySelector('#timeline-slider');
+  const show = async (index) => {
+    slider.value = String(index);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((done) => requestAnimationFrame(done));
+    const running = document.getAnimations().filter((a) => a.playState === 'running');
+    running.forEach((a) => a.pause());
+    const width = document.documentElement.scrollWidth;
+    const flying = running.filter((a) => a.effect?.target?.matches('[data-token]')).length;
+    running.forEach((a) => a.finish());
+    return [flying, width];
+  };
+  let flights = 0;
+  let widest = [0, null];
+  for (let by = 1; by <= 4; by++) {
+    for (let from = -1; from + by < count; from++) {
+      await show(from);
+      const [flying, width] = await show(from + by);
+      flights += flying;
+      const start = from < 0 ? 'the start' : `event ${from + 1}`;
+      if (width > widest[0]) widest = [width, `${start} to event ${from + by + 1}`];
+    }
+  }
+  return [flights, widest];
+}"""
+
+
 @pytest.mark.parametrize(
     "variant",
     [
@@ -76,9 +109,13 @@ def test_phone_width(variant: Dashboard) -> None:
     d = variant
     d.open(scenario="manager", pace_ms=0)
     d.run()
-    # Nothing wider than the screen: the page never scrolls sideways.
-    width = d.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 375
+    # Nothing wider than the screen: the page never scrolls sideways, not even while a
+    # token flies (drawn translated and enlarged on its way).
+    count = d.evaluate("() => +document.querySelector('#timeline-slider').max") + 1
+    flights, (width, where) = d.evaluate(JUMP_AND_FREEZE, count)
+    assert flights > 0  # the manager's calls and replies did fly
+    assert width <= 375, f"{width} px wide, jumping from {where}"
+    d.seek(count - 1)
     expect(d.page.locator(".proc-box[data-proc='manager'] .manager-object .held .record")).to_have_count(4)
     # Panels stack in one column, in reading order: the replay bar under the stage.
     tops = d.evaluate(

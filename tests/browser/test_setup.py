@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -97,11 +98,16 @@ def test_the_apis_messages_appear_by_their_fields(dashboard: Dashboard) -> None:
     expect(d.page.locator(".field-error:not(:empty)")).to_have_count(0)
 
 
+STARTED = re.compile("running|waiting|exited")
+
+
 def test_cancel(dashboard: Dashboard) -> None:
     d = dashboard
     d.open(scenario="queue-flood", pace_ms=200, count=50)
     d.page.click("#run")
-    expect(d.page.locator(".obj.queue")).to_be_visible()
+    # Cancel once the children run (the queue is made before they start).
+    for child in ("producer", "consumer"):
+        expect(d.lane(child).locator(".status")).to_have_attribute("data-status", STARTED)
     d.page.click("#cancel")
     d.wait_status("cancelled")
     expect(d.page.locator("#run-status")).to_contain_text("Cancelled")
