@@ -50,3 +50,7 @@ ARRAY_SET = "array.set"
 MANAGER_CALL = "manager.call"
 MANAGER_SERVE = "manager.serve"
 MANAGER_RESULT = "manager.result"
+
+# locks, semaphores, events, conditions, barriers (app/events/schema/sync.py)
+
+# pools (app/events/schema/pools.py)

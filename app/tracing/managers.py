@@ -274,3 +274,7 @@ def make_manager(ctx: Any) -> TracedSyncManager:
         em.pending_child = (names[0] if names else "manager", "manager")
     manager.start()
     return manager
+
+
+# What app/tracing/tracer.py puts on multiprocessing's contexts, by name.
+FACTORIES = {"Manager": make_manager}

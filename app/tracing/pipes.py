@@ -99,3 +99,7 @@ def make_pipe(ctx: Any, duplex: bool = True) -> tuple[TracedConnection, TracedCo
     if em is not None:
         em.emit(K.PIPE_NEW, first, frames.scenario_line(), {"peer": second, "duplex": duplex})
     return ends
+
+
+# What app/tracing/tracer.py puts on multiprocessing's contexts, by name.
+FACTORIES = {"Pipe": make_pipe}

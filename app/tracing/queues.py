@@ -85,3 +85,7 @@ def make_queue(ctx: Any, maxsize: int = 0) -> TracedQueue:
     if em is not None:
         em.emit(K.QUEUE_NEW, name, frames.scenario_line(), {"maxsize": maxsize})
     return q
+
+
+# What app/tracing/tracer.py puts on multiprocessing's contexts, by name.
+FACTORIES = {"Queue": make_queue}

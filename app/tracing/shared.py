@@ -185,3 +185,7 @@ def make_array(ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, loc
         fields = {**value_fields(list(obj)), "typecode": _typecode(typecode_or_type), "size": len(obj)}
         em.emit(K.ARRAY_NEW, name, frames.scenario_line(), fields)
     return wrapped
+
+
+# What app/tracing/tracer.py puts on multiprocessing's contexts, by name.
+FACTORIES = {"Value": make_value, "Array": make_array}

@@ -28,22 +28,20 @@ from app.tracing import (
     managers,
     output,
     pipes,
+    pools,
     processes,
     queues,
     shared,
+    sync,
     termination,
     watch,
 )
 from app.tracing.context import TraceContext
 
-# The traced factories install() puts on multiprocessing's contexts, by name.
-_FACTORIES = {
-    "Queue": queues.make_queue,
-    "Pipe": pipes.make_pipe,
-    "Value": shared.make_value,
-    "Array": shared.make_array,
-    "Manager": managers.make_manager,
-}
+# The traced factories install() puts on multiprocessing's contexts, by name: each module
+# of primitives lists its own (``FACTORIES``), so a new family is one more module here.
+_PRIMITIVES = (queues, pipes, shared, managers, sync, pools)
+_FACTORIES: dict[str, Any] = {name: f for module in _PRIMITIVES for name, f in module.FACTORIES.items()}
 
 
 class _Patches:

@@ -68,6 +68,25 @@ export function addObject(state, type, name) {
   return { ...state, objects: [...state.objects, { type, name }] };
 }
 
+// Where each type of object keeps its state (state[store][name]). A family of primitives
+// adds its types here; withObject and stored work for every type.
+export const STORES = {
+  queue: "queues",
+  pipe: "pipes",
+  value: "values",
+  array: "arrays",
+  manager: "managers",
+};
+
+export function stored(state, type, name) {
+  return state[STORES[type]]?.[name];
+}
+
+export function withObject(state, type, name, value) {
+  const store = STORES[type];
+  return addObject({ ...state, [store]: put(state[store] ?? {}, name, value) }, type, name);
+}
+
 export function queueOf(state, name) {
   return (
     state.queues[name] ?? {

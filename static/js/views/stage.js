@@ -14,11 +14,21 @@ import { place, tracks } from "./layout.js";
 import { ManagerView } from "./manager.js";
 import { Motion } from "./motion.js";
 import { PipeView } from "./pipe.js";
+import { VIEWS as POOL_VIEWS } from "./pool.js";
 import { ProcBoxView } from "./procbox.js";
 import { QueueView } from "./queue.js";
+import { VIEWS as SYNC_VIEWS } from "./sync.js";
 import { ValueView } from "./value.js";
 
-const VIEWS = { queue: QueueView, pipe: PipeView, array: ArrayView, value: ValueView, manager: ManagerView };
+const VIEWS = {
+  queue: QueueView,
+  pipe: PipeView,
+  array: ArrayView,
+  value: ValueView,
+  manager: ManagerView,
+  ...SYNC_VIEWS,
+  ...POOL_VIEWS,
+};
 const BOX_PX = 140; // the least width a box needs side by side
 const GAP_PX = 124; // and a gap with a channel in it
 

@@ -1,0 +1,7 @@
+"""Locks, semaphores, events, conditions and barriers."""
+
+from __future__ import annotations
+
+from app.events.schema.base import Event
+
+EVENTS: tuple[type[Event], ...] = ()

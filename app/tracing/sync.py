@@ -1,0 +1,8 @@
+"""Traced locks, semaphores, events, conditions and barriers (issue 12: being built)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# What app/tracing/tracer.py puts on multiprocessing's contexts, by name.
+FACTORIES: dict[str, Any] = {}

@@ -1,0 +1,3 @@
+// Pools of workers: tasks waiting, in each worker, results back (issue 12: being built).
+
+export const POOLS = {};

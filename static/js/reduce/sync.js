@@ -1,0 +1,3 @@
+// Locks, semaphores, events, conditions and barriers (issue 12: being built).
+
+export const SYNC = {};
