@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ import psutil
 import pytest
 
 from app.runs.limits import RunLimits
+from app.runs.program import Program
 from app.runs.run import Run
 from app.runs.service import RunService
 
@@ -91,6 +94,28 @@ async def manager() -> AsyncIterator[RunService]:
         await mgr.close()
     assert shm_entries() - shm_before == set(), "a /dev/shm entry outlived the runs"
     assert open_fds() - fds_before == set(), "the runs left file descriptors open in the server"
+
+
+def untraced(source: str, tmp_path: Path, name: str = "program.py") -> str:
+    """What a program prints when it runs as plain Python (what tracing must not change)."""
+    path = tmp_path / name
+    path.write_text(source)
+    out = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=60, cwd=tmp_path, check=True
+    )
+    return out.stdout
+
+
+@pytest.fixture
+def run_program(manager: RunService) -> Any:
+    """Run any program (its source, and the file name it runs as) to its end."""
+
+    async def go(source: str, start_method: str = "fork", name: str = "program.py") -> Finished:
+        done = await collect(manager.start_program(Program("t", source, name), start_method=start_method))
+        assert_nothing_left(done)
+        return done
+
+    return go
 
 
 @pytest.fixture

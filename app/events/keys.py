@@ -45,6 +45,19 @@ def reply(server_pid: int, msg: str) -> str:
     return f"{server_pid}.r{msg}"
 
 
+def task_done(pid: int, n: int) -> str:
+    """The n-th ``task_done()`` ``pid`` made on a JoinableQueue: the ``join()`` it let
+    return comes after it."""
+    return f"{pid}.d{n}"
+
+
+def handoff(pid: int, obj_uid: str, n: int) -> str:
+    """The n-th hand-off of a lock, semaphore, event, condition or barrier (a release, a
+    set, a notify, a barrier's last arrival), made by ``pid``: whoever it let go on (the
+    acquire, the wake-up, the pass) comes after it."""
+    return f"{pid}.h{obj_uid}.{n}"
+
+
 def producer(key: str) -> int | None:
     """The pid of the process whose event makes ``key``."""
     head = key.split(".", 1)[0]

@@ -30,6 +30,8 @@ QUEUE_PUT = "queue.put"
 QUEUE_GET = "queue.get"
 QUEUE_WAIT = "queue.wait"
 QUEUE_EMPTY = "queue.empty"
+QUEUE_TASK_DONE = "queue.task_done"
+QUEUE_JOIN = "queue.join"
 
 # pipes
 PIPE_NEW = "pipe.new"
@@ -37,6 +39,7 @@ PIPE_SEND = "pipe.send"
 PIPE_RECV = "pipe.recv"
 PIPE_WAIT = "pipe.wait"
 PIPE_CLOSE = "pipe.close"
+PIPE_POLL = "pipe.poll"
 
 # shared memory
 VALUE_NEW = "value.new"
@@ -52,5 +55,41 @@ MANAGER_SERVE = "manager.serve"
 MANAGER_RESULT = "manager.result"
 
 # locks, semaphores, events, conditions, barriers (app/events/schema/sync.py)
+LOCK_NEW = "lock.new"
+LOCK_ACQUIRE = "lock.acquire"
+LOCK_WAIT = "lock.wait"
+LOCK_RELEASE = "lock.release"
+SEMAPHORE_NEW = "semaphore.new"
+SEMAPHORE_ACQUIRE = "semaphore.acquire"
+SEMAPHORE_WAIT = "semaphore.wait"
+SEMAPHORE_RELEASE = "semaphore.release"
+EVENT_NEW = "event.new"
+EVENT_SET = "event.set"
+EVENT_CLEAR = "event.clear"
+EVENT_WAIT = "event.wait"
+EVENT_WAKE = "event.wake"
+CONDITION_NEW = "condition.new"
+CONDITION_WAIT = "condition.wait"
+CONDITION_WAKE = "condition.wake"
+CONDITION_NOTIFY = "condition.notify"
+BARRIER_NEW = "barrier.new"
+BARRIER_WAIT = "barrier.wait"
+BARRIER_PASS = "barrier.pass"  # noqa: S105 (a barrier is passed, no password)
+BARRIER_ABORT = "barrier.abort"
+BARRIER_BROKEN = "barrier.broken"
+
+# shared_memory blocks and lists (app/events/schema/blocks.py)
 
 # pools (app/events/schema/pools.py)
+POOL_NEW = "pool.new"
+POOL_SUBMIT = "pool.submit"
+POOL_TASK = "pool.task"
+POOL_TAKE = "pool.take"
+POOL_DONE = "pool.done"
+POOL_RESULT = "pool.result"
+POOL_CALLBACK = "pool.callback"
+POOL_WAIT = "pool.wait"
+POOL_GET = "pool.get"
+POOL_CLOSE = "pool.close"
+POOL_TERMINATE = "pool.terminate"
+POOL_JOIN = "pool.join"

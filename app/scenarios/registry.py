@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.scenarios import article, hazards, pools, sync
+from app.scenarios import article, blocks, corruption, hazards, managers, pools, queues, sync
 from app.scenarios.model import Params, Scenario, printed, validation_messages
 
 __all__ = ["SCENARIOS", "Params", "Scenario", "get", "printed", "validation_messages"]
 
-FAMILIES = (article, sync, pools, hazards)
+FAMILIES = (article, queues, sync, pools, hazards, corruption, blocks, managers)
 
 SCENARIOS: dict[str, Scenario[Any]] = {s.id: s for family in FAMILIES for s in family.SCENARIOS}
 assert len(SCENARIOS) == sum(len(f.SCENARIOS) for f in FAMILIES), "two scenarios share an id"

@@ -22,6 +22,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from app.tracing import (
+    blocks,
     emitter,
     frames,
     gate,
@@ -40,7 +41,7 @@ from app.tracing.context import TraceContext
 
 # The traced factories install() puts on multiprocessing's contexts, by name: each module
 # of primitives lists its own (``FACTORIES``), so a new family is one more module here.
-_PRIMITIVES = (queues, pipes, shared, managers, sync, pools)
+_PRIMITIVES = (queues, pipes, shared, managers, sync, pools, blocks)
 _FACTORIES: dict[str, Any] = {name: f for module in _PRIMITIVES for name, f in module.FACTORIES.items()}
 
 

@@ -99,7 +99,8 @@ export const KINDS = Object.freeze({
   },
   "queue.new": {
     "fields": [
-      "maxsize"
+      "maxsize",
+      "type"
     ],
     "doc": "",
     "group": "control"
@@ -126,9 +127,10 @@ export const KINDS = Object.freeze({
   },
   "queue.wait": {
     "fields": [
-      "op"
+      "op",
+      "timeout"
     ],
-    "doc": "The process blocks: the queue is empty (get) or full (put).",
+    "doc": "The process blocks: the queue is empty (get) or full (put), a JoinableQueue still",
     "group": "control"
   },
   "queue.empty": {
@@ -136,6 +138,19 @@ export const KINDS = Object.freeze({
       "value"
     ],
     "doc": "q.empty() was called; ``value`` is what it returned.",
+    "group": "control"
+  },
+  "queue.task_done": {
+    "fields": [
+      "unfinished",
+      "error"
+    ],
+    "doc": "A JoinableQueue's task_done(): one item taken out is finished. ``unfinished`` is how",
+    "group": "control"
+  },
+  "queue.join": {
+    "fields": [],
+    "doc": "A JoinableQueue's join() returned: every item put in was marked done.",
     "group": "control"
   },
   "pipe.new": {
@@ -151,7 +166,8 @@ export const KINDS = Object.freeze({
       "value",
       "repr",
       "msg",
-      "peer"
+      "peer",
+      "size"
     ],
     "doc": "",
     "group": "message"
@@ -161,22 +177,33 @@ export const KINDS = Object.freeze({
       "value",
       "repr",
       "msg",
-      "error"
+      "error",
+      "corrupt"
     ],
-    "doc": "",
+    "doc": "A message came out of this end (``msg`` names its send); ``error`` when none could;",
     "group": "message",
     "answers": "pipe.send"
   },
   "pipe.wait": {
     "fields": [
-      "op"
+      "op",
+      "size",
+      "timeout"
     ],
-    "doc": "recv() blocks: nothing has arrived at this end yet.",
+    "doc": "recv() blocks: nothing has arrived at this end yet; or send() of a message bigger",
     "group": "control"
   },
   "pipe.close": {
     "fields": [],
     "doc": "",
+    "group": "control"
+  },
+  "pipe.poll": {
+    "fields": [
+      "value",
+      "timeout"
+    ],
+    "doc": "``poll(timeout)`` answered: ``value`` is whether there is something to read (a",
     "group": "control"
   },
   "value.new": {
@@ -272,13 +299,307 @@ export const KINDS = Object.freeze({
     "doc": "The proxy got the reply (``value``) or an error.",
     "group": "message",
     "answers": "manager.serve"
+  },
+  "lock.new": {
+    "fields": [
+      "recursive",
+      "of"
+    ],
+    "doc": "A Lock or RLock was made; ``of``: the shared Value or Array whose own lock it is,",
+    "group": "control"
+  },
+  "lock.acquire": {
+    "fields": [
+      "acquired",
+      "blocking",
+      "timeout",
+      "depth"
+    ],
+    "doc": "acquire() returned (``with lock:`` too): ``acquired`` is what it returned.",
+    "group": "control"
+  },
+  "lock.wait": {
+    "fields": [
+      "holder",
+      "holder_pid",
+      "timeout"
+    ],
+    "doc": "acquire() blocks: another process (``holder``, when it is known) holds the lock.",
+    "group": "control"
+  },
+  "lock.release": {
+    "fields": [
+      "depth",
+      "error"
+    ],
+    "doc": "release() (or the end of ``with lock:``); ``error`` when the lock was not held.",
+    "group": "control"
+  },
+  "semaphore.new": {
+    "fields": [
+      "count",
+      "bounded"
+    ],
+    "doc": "",
+    "group": "control"
+  },
+  "semaphore.acquire": {
+    "fields": [
+      "acquired",
+      "blocking",
+      "timeout",
+      "count"
+    ],
+    "doc": "acquire() returned; ``count``: the free slots just after it.",
+    "group": "control"
+  },
+  "semaphore.wait": {
+    "fields": [
+      "timeout"
+    ],
+    "doc": "acquire() blocks: no slot is free.",
+    "group": "control"
+  },
+  "semaphore.release": {
+    "fields": [
+      "count",
+      "error"
+    ],
+    "doc": "release(); ``count``: the free slots just after it; ``error`` when a bounded",
+    "group": "control"
+  },
+  "event.new": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "event.set": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "event.clear": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "event.wait": {
+    "fields": [
+      "timeout"
+    ],
+    "doc": "wait() blocks: the event is not set.",
+    "group": "control"
+  },
+  "event.wake": {
+    "fields": [
+      "value",
+      "waited",
+      "timeout"
+    ],
+    "doc": "wait() returned ``value`` (the flag); ``waited``: whether it had blocked first.",
+    "group": "control"
+  },
+  "condition.new": {
+    "fields": [
+      "lock"
+    ],
+    "doc": "A Condition; ``lock``: the lock it waits with (its own RLock carries its name).",
+    "group": "control"
+  },
+  "condition.wait": {
+    "fields": [
+      "timeout"
+    ],
+    "doc": "wait() let go of the lock and blocks until a notify.",
+    "group": "control"
+  },
+  "condition.wake": {
+    "fields": [
+      "value",
+      "timeout"
+    ],
+    "doc": "The wait is over (notified: ``value`` True; timed out: False); the lock is taken",
+    "group": "control"
+  },
+  "condition.notify": {
+    "fields": [
+      "n",
+      "all",
+      "waiting"
+    ],
+    "doc": "notify(n) or notify_all() (``all``); ``waiting``: how many waited when it was called.",
+    "group": "control"
+  },
+  "barrier.new": {
+    "fields": [
+      "parties"
+    ],
+    "doc": "",
+    "group": "control"
+  },
+  "barrier.wait": {
+    "fields": [
+      "n",
+      "parties",
+      "timeout"
+    ],
+    "doc": "An arrival that blocks: ``n`` of ``parties`` are there, counting this one.",
+    "group": "control"
+  },
+  "barrier.pass": {
+    "fields": [
+      "index",
+      "parties",
+      "last"
+    ],
+    "doc": "wait() returned ``index``; the ``last`` arrival let the whole party through.",
+    "group": "control"
+  },
+  "barrier.abort": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "barrier.broken": {
+    "fields": [],
+    "doc": "wait() raised BrokenBarrierError (aborted, or a wait timed out).",
+    "group": "control"
+  },
+  "pool.new": {
+    "fields": [
+      "processes"
+    ],
+    "doc": "A Pool was made; its workers are started next (``proc.spawn``).",
+    "group": "control"
+  },
+  "pool.submit": {
+    "fields": [
+      "value",
+      "repr",
+      "method",
+      "func",
+      "job",
+      "chunksize",
+      "error"
+    ],
+    "doc": "The program handed work to the pool; ``value`` is the arguments (apply) or the",
+    "group": "message"
+  },
+  "pool.task": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "func",
+      "size",
+      "msg"
+    ],
+    "doc": "A task left the pool's owner for the workers' shared task pipe (sent by the pool's",
+    "group": "message"
+  },
+  "pool.take": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "func",
+      "size",
+      "msg",
+      "stop"
+    ],
+    "doc": "A worker took a task out of the task pipe (``msg`` names its sending), or ``stop``:",
+    "group": "message",
+    "answers": "pool.task"
+  },
+  "pool.done": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "raised",
+      "msg"
+    ],
+    "doc": "A worker finished a task and sent its outcome back: ``value`` (the result, a list",
+    "group": "message"
+  },
+  "pool.result": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "raised",
+      "msg"
+    ],
+    "doc": "The pool's owner received a task's outcome (in the pool's own thread there).",
+    "group": "message",
+    "answers": "pool.done"
+  },
+  "pool.callback": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "func",
+      "raised"
+    ],
+    "doc": "The job's callback (or error_callback) runs in the pool's owner, in the pool's own",
+    "group": "control"
+  },
+  "pool.wait": {
+    "fields": [
+      "op",
+      "job",
+      "timeout"
+    ],
+    "doc": "The process blocks: a worker waiting for a task, the caller for a job's result, the",
+    "group": "control"
+  },
+  "pool.get": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "raised",
+      "error"
+    ],
+    "doc": "The caller has a job's result (``value``), or ``raised`` (the task's exception,",
+    "group": "message"
+  },
+  "pool.close": {
+    "fields": [],
+    "doc": "No more work may be submitted; the workers finish what is queued and exit.",
+    "group": "control"
+  },
+  "pool.terminate": {
+    "fields": [
+      "by"
+    ],
+    "doc": "The workers are stopped at once (SIGTERM), finished or not; ``by``: the end of a",
+    "group": "control"
+  },
+  "pool.join": {
+    "fields": [
+      "error"
+    ],
+    "doc": "join() returned: every worker has exited. ``error``: join() was refused.",
+    "group": "control"
   }
 });
 
 export const WAIT_KINDS = Object.freeze([
+  "barrier.wait",
+  "condition.wait",
+  "event.wait",
+  "lock.wait",
   "pipe.wait",
+  "pool.wait",
   "proc.wait",
-  "queue.wait"
+  "queue.wait",
+  "semaphore.wait"
 ]);
 
 export const TEMPLATES = Object.freeze({
@@ -327,6 +648,8 @@ export const TEMPLATES = Object.freeze({
     "in {proc}, {obj} = {value}"
   ],
   "queue.new": [
+    "[type=JoinableQueue] {proc} created joinable queue {obj}: its join() waits until every item put in has been marked done",
+    "[type=SimpleQueue] {proc} created simple queue {obj}: a locked pipe, with no feeder thread",
     "{proc} created queue {obj}"
   ],
   "queue.put": [
@@ -338,12 +661,24 @@ export const TEMPLATES = Object.freeze({
     "{proc} got {value} from {obj}"
   ],
   "queue.wait": [
+    "[op=get] {proc} waits up to {timeout} s: {obj} is empty, there is nothing to get yet",
     "[op=get] {proc} waits: {obj} is empty, there is nothing to get yet",
-    "[op=put] {proc} waits: {obj} is full, there is no room to put yet"
+    "[op=put] {proc} waits up to {timeout} s: {obj} is full, there is no room to put yet",
+    "[op=put] {proc} waits: {obj} is full, there is no room to put yet",
+    "[op=join] {proc} waits in {obj}.join(): some items put in are not marked done yet",
+    "[op=flush] {proc} has finished but cannot exit yet: it waits for {obj} to flush, until its feeder thread has written everything it put into the pipe (a full pipe needs a get first)"
   ],
   "queue.empty": [
     "[value=True] {proc} asked whether {obj} is empty: yes",
     "[value=False] {proc} asked whether {obj} is empty: no"
+  ],
+  "queue.task_done": [
+    "{proc} called {obj}.task_done() once too often: {error}",
+    "[unfinished=0] {proc} marked a task of {obj} done; none is left unfinished, so join() returns",
+    "{proc} marked a task of {obj} done; {unfinished} still unfinished"
+  ],
+  "queue.join": [
+    "{proc}'s {obj}.join() returned: every item put in has been marked done"
   ],
   "pipe.new": [
     "[duplex=False] {proc} created a one-way pipe: what is sent into {peer} comes out of {obj}",
@@ -356,14 +691,24 @@ export const TEMPLATES = Object.freeze({
   ],
   "pipe.recv": [
     "[error=EOFError] {proc} tried to receive on {obj}, but the other end is closed and nothing is left, so recv() raised EOFError",
+    "[corrupt=True] {proc} read bytes from {obj} that are no message anyone sent, so recv() raised {error}: two messages were mixed",
+    "[corrupt=True] {proc} received {value} from {obj}, but that is not what was sent: the bytes of two messages were mixed",
     "{proc} got {error} on {obj}",
     "{proc} received {value} from {obj}"
   ],
   "pipe.wait": [
+    "[op=send] {proc} starts sending {size} bytes into {obj}: more than the pipe holds at once, so they go in piece by piece as the other end reads",
+    "[op=poll] {proc} waits up to {timeout} s for something to arrive on {obj}",
+    "[op=poll] {proc} waits until something arrives on {obj} (poll with no timeout)",
     "{proc} waits for a message on {obj}"
   ],
   "pipe.close": [
     "{proc} closed {obj}"
+  ],
+  "pipe.poll": [
+    "[value=True] {proc} asked whether {obj} has something to read: yes",
+    "[value=False] {proc} waited {timeout} s on {obj}; nothing arrived",
+    "[value=False] {proc} asked whether {obj} has something to read: not yet"
   ],
   "value.new": [
     "{proc} created shared value {obj} = {value}"
@@ -434,6 +779,152 @@ export const TEMPLATES = Object.freeze({
     "[method=__add__|__mul__|__rmul__] {proc} gets {value}",
     "[method=__setitem__|__delitem__|__imul__|append|extend|insert|remove|reverse|sort|clear|update] {proc} hears back: the manager has changed {obj}",
     "{proc} gets {value} back from {obj}.{method}()"
+  ],
+  "lock.new": [
+    "{proc} took {obj}, the lock that guards the shared {of}",
+    "[recursive=True] {proc} created re-entrant lock {obj} (an RLock)",
+    "{proc} created lock {obj}"
+  ],
+  "lock.acquire": [
+    "[acquired=False; blocking=False] {proc} tried {obj}, but it is held: acquire(block=False) returned False",
+    "[acquired=False] {proc} gave up on {obj} after {timeout} s: acquire() returned False",
+    "[depth=1] {proc} acquired {obj}",
+    "{proc} acquired {obj} again: it now holds it {depth} times",
+    "{proc} acquired {obj}"
+  ],
+  "lock.wait": [
+    "{proc} waits up to {timeout} s for {obj}: {holder} holds it",
+    "{proc} waits for {obj}: {holder} holds it",
+    "{proc} waits up to {timeout} s for {obj}",
+    "{proc} waits for {obj}"
+  ],
+  "lock.release": [
+    "{proc} could not release {obj}: {error}",
+    "[depth=0] {proc} released {obj}: it is free",
+    "{proc} released {obj} once: it still holds it {depth} times",
+    "{proc} released {obj}"
+  ],
+  "semaphore.new": [
+    "[bounded=True] {proc} created bounded semaphore {obj} with {count} slots",
+    "{proc} created semaphore {obj} with {count} slots"
+  ],
+  "semaphore.acquire": [
+    "[acquired=False; blocking=False] {proc} tried {obj}, but no slot is free: acquire(block=False) returned False",
+    "[acquired=False] {proc} gave up on {obj} after {timeout} s: acquire() returned False",
+    "{proc} took a slot of {obj} ({count} left free)"
+  ],
+  "semaphore.wait": [
+    "{proc} waits up to {timeout} s for a slot of {obj}: none is free",
+    "{proc} waits for a slot of {obj}: none is free"
+  ],
+  "semaphore.release": [
+    "{proc} could not release {obj}: {error}",
+    "{proc} gave back a slot of {obj} ({count} free)"
+  ],
+  "event.new": [
+    "{proc} created event {obj} (not set)"
+  ],
+  "event.set": [
+    "{proc} set {obj}: whoever waits on it goes on"
+  ],
+  "event.clear": [
+    "{proc} cleared {obj}: waiting on it blocks again"
+  ],
+  "event.wait": [
+    "{proc} waits up to {timeout} s for {obj} to be set",
+    "{proc} waits for {obj} to be set"
+  ],
+  "event.wake": [
+    "[value=False] {proc} stopped waiting for {obj} after {timeout} s: it is not set, so wait() returned False",
+    "[waited=False] {proc} found {obj} set already and went straight on",
+    "{proc} woke up: {obj} is set"
+  ],
+  "condition.new": [
+    "{proc} created condition {obj} on lock {lock}",
+    "{proc} created condition {obj}"
+  ],
+  "condition.wait": [
+    "{proc} let go of {obj}'s lock and waits up to {timeout} s for a notify",
+    "{proc} let go of {obj}'s lock and waits for a notify"
+  ],
+  "condition.wake": [
+    "[value=False] {proc} stopped waiting on {obj}: no notify came within {timeout} s",
+    "{proc} was woken by a notify on {obj} and takes its lock again"
+  ],
+  "condition.notify": [
+    "[waiting=0] {proc} notified {obj}, but nobody was waiting",
+    "[all=True] {proc} woke everyone waiting on {obj} with notify_all() ({waiting} waiting)",
+    "[n=1] {proc} woke one process waiting on {obj} with notify() ({waiting} waiting)",
+    "{proc} called notify({n}) on {obj} ({waiting} waiting)"
+  ],
+  "barrier.new": [
+    "{proc} created barrier {obj} for {parties} processes"
+  ],
+  "barrier.wait": [
+    "{proc} arrived at {obj} ({n} of {parties}) and waits up to {timeout} s for the rest",
+    "{proc} arrived at {obj} ({n} of {parties}) and waits for the rest"
+  ],
+  "barrier.pass": [
+    "[last=True] {proc} arrived last at {obj} ({parties} of {parties}): everyone goes on",
+    "{proc} passed {obj} with the rest of the {parties}"
+  ],
+  "barrier.abort": [
+    "{proc} aborted {obj}: it is broken, and every wait on it fails"
+  ],
+  "barrier.broken": [
+    "{proc}'s wait at {obj} failed: the barrier is broken (BrokenBarrierError)"
+  ],
+  "pool.new": [
+    "{proc} created pool {obj} with {processes} worker processes"
+  ],
+  "pool.submit": [
+    "{proc} could not give work to {obj}: {error}",
+    "[method=apply|apply_async] {proc} asked {obj} to run {func}{value} (job {job})",
+    "{proc} asked {obj} to {method} {func}() over {value} in chunks of {chunksize} (job {job})",
+    "{proc} asked {obj} to {method} {func}() over {value} (job {job})"
+  ],
+  "pool.task": [
+    "{proc} sent task {index} of job {job} to {obj}'s workers: {func}() over the {size} items {value}",
+    "{proc} sent task {index} of job {job} to {obj}'s workers: {func}{value}"
+  ],
+  "pool.take": [
+    "[stop=True] {proc} took the stop signal from {obj}: no more tasks, so it exits",
+    "{proc} took task {index} of job {job} from {obj}: {func}() over the {size} items {value}",
+    "{proc} took task {index} of job {job} from {obj}: {func}{value}"
+  ],
+  "pool.done": [
+    "{proc} finished task {index} of job {job}: it raised {raised}, which goes back to {obj}'s owner",
+    "{proc} finished task {index} of job {job} and sent back {value}"
+  ],
+  "pool.result": [
+    "{proc} received from {obj}: task {index} of job {job} raised {raised}",
+    "{proc} received from {obj}: task {index} of job {job} gave {value}"
+  ],
+  "pool.callback": [
+    "{proc} runs error callback {func}() of job {job} with {raised}",
+    "{proc} runs callback {func}() of job {job} with {value}"
+  ],
+  "pool.wait": [
+    "[op=task] {proc} waits for a task from {obj}",
+    "[op=get] {proc} waits for the result of job {job} from {obj} (at most {timeout} s)",
+    "[op=get] {proc} waits for the result of job {job} from {obj}",
+    "[op=join] {proc} waits for the workers of {obj} to finish"
+  ],
+  "pool.get": [
+    "{proc} gave up waiting for job {job} of {obj} ({error})",
+    "{proc} got the exception of job {job} from {obj}: {raised}",
+    "{proc} got the result of job {job} from {obj}: {value}"
+  ],
+  "pool.close": [
+    "{proc} closed {obj}: no more work, the workers stop once the queued tasks are done"
+  ],
+  "pool.terminate": [
+    "[by=with] {proc} left the with block of {obj}, which calls terminate(): any worker still running is stopped now",
+    "{proc} terminated {obj}: any worker still running is stopped now, finished or not"
+  ],
+  "pool.join": [
+    "{proc} could not join {obj}: {error}",
+    "{proc} joined {obj}: all its workers have exited"
   ]
 });
 
@@ -443,11 +934,13 @@ export const STATUS_LABELS = Object.freeze({
   "succeeded": "Succeeded",
   "failed": "Failed",
   "cancelled": "Cancelled",
-  "timed_out": "Timed out"
+  "timed_out": "Timed out",
+  "deadlocked": "Deadlocked"
 });
 
 export const FINAL_STATUSES = Object.freeze([
   "cancelled",
+  "deadlocked",
   "failed",
   "succeeded",
   "timed_out"

@@ -8,6 +8,7 @@
 
 import { initialState } from "./state.js";
 import { touchProc } from "./reduce/common.js";
+import { BLOCKS } from "./reduce/blocks.js";
 import { MANAGERS } from "./reduce/managers.js";
 import { PIPES } from "./reduce/pipes.js";
 import { POOLS } from "./reduce/pools.js";
@@ -20,7 +21,7 @@ export { castState, initialState } from "./state.js";
 
 // One handler per kind, kept with its family in ./reduce/: a new family of primitives is
 // one more module here. A kind handled twice is a mistake, caught at load.
-const FAMILIES = [PROCESSES, QUEUES, PIPES, SHARED, MANAGERS, SYNC, POOLS];
+const FAMILIES = [PROCESSES, QUEUES, PIPES, SHARED, MANAGERS, SYNC, POOLS, BLOCKS];
 const HANDLERS = {};
 for (const family of FAMILIES) {
   for (const [kind, handler] of Object.entries(family)) {

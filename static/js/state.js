@@ -76,6 +76,12 @@ export const STORES = {
   value: "values",
   array: "arrays",
   manager: "managers",
+  lock: "locks",
+  semaphore: "semaphores",
+  event: "events",
+  condition: "conditions",
+  barrier: "barriers",
+  pool: "pools",
 };
 
 export function stored(state, type, name) {
@@ -119,6 +125,8 @@ export function pipeOf(state, name) {
       users: {}, // end → [proc names that used it]
       inFlight: new Log(), // sent, not yet received: {msg, value, repr, from, fromEnd, toEnd, seq}
       delivered: new Log(), // received: the same plus {by, toEnd, recvSeq}
+      corrupted: new Log(), // reads of mixed bytes: {proc, value, repr, error, seq}
+      polled: null, // the last poll() answer: {proc, end, value, seq}
       closed: {}, // end → proc that closed it
       error: null,
     }

@@ -19,8 +19,10 @@ Group = Literal["message", "memory", "control"]
 
 # --- run statuses ----------------------------------------------------------------------
 
-FinalStatus = Literal["succeeded", "failed", "cancelled", "timed_out"]
-RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
+# deadlocked: every live process was blocked, with no timeout, and nothing happened for a
+# while (app/runs/deadlock.py); the run was stopped as a cancel stops it.
+FinalStatus = Literal["succeeded", "failed", "cancelled", "timed_out", "deadlocked"]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out", "deadlocked"]
 FINAL_STATUSES: frozenset[str] = frozenset(get_args(FinalStatus))
 # How pages name each status (exported to the page with the kinds).
 STATUS_LABELS: dict[str, str] = {
@@ -30,6 +32,7 @@ STATUS_LABELS: dict[str, str] = {
     "failed": "Failed",
     "cancelled": "Cancelled",
     "timed_out": "Timed out",
+    "deadlocked": "Deadlocked",
 }
 assert set(STATUS_LABELS) == set(get_args(RunStatus)) >= FINAL_STATUSES
 

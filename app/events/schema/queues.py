@@ -1,17 +1,29 @@
-"""Queues: made, items in and out, waiting, asking whether empty."""
+"""Queues (``Queue``, ``JoinableQueue``, ``SimpleQueue``): made, items in and out, waiting,
+asking whether empty, and a JoinableQueue's tasks marked done and joined."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from app.events import kinds as K
-from app.events.schema.base import Event, ValueEvent
+from app.events.schema.base import Doc, Event, ValueEvent
+
+Timeout = Annotated[
+    float | None,
+    Doc(description="The wait's timeout in seconds, when it has one (it then ends by itself)."),
+]
 
 
 class QueueNew(Event, kw_only=True, tag=K.QUEUE_NEW):
-    say = ("{proc} created queue {obj}",)
+    say = (
+        "[type=JoinableQueue] {proc} created joinable queue {obj}: its join() waits until every "
+        "item put in has been marked done",
+        "[type=SimpleQueue] {proc} created simple queue {obj}: a locked pipe, with no feeder thread",
+        "{proc} created queue {obj}",
+    )
 
     maxsize: int = 0
+    type: Literal["Queue", "JoinableQueue", "SimpleQueue"] = "Queue"
 
 
 class QueuePut(ValueEvent, kw_only=True, tag=K.QUEUE_PUT):
@@ -40,15 +52,23 @@ class QueueGet(ValueEvent, kw_only=True, tag=K.QUEUE_GET):
 
 
 class QueueWait(Event, kw_only=True, tag=K.QUEUE_WAIT):
-    """The process blocks: the queue is empty (get) or full (put)."""
+    """The process blocks: the queue is empty (get) or full (put), a JoinableQueue still
+    has unfinished tasks (join), or the process is exiting and its queue's feeder thread
+    has not yet written everything it put into the pipe (flush)."""
 
     say = (
+        "[op=get] {proc} waits up to {timeout} s: {obj} is empty, there is nothing to get yet",
         "[op=get] {proc} waits: {obj} is empty, there is nothing to get yet",
+        "[op=put] {proc} waits up to {timeout} s: {obj} is full, there is no room to put yet",
         "[op=put] {proc} waits: {obj} is full, there is no room to put yet",
+        "[op=join] {proc} waits in {obj}.join(): some items put in are not marked done yet",
+        "[op=flush] {proc} has finished but cannot exit yet: it waits for {obj} to flush, until its "
+        "feeder thread has written everything it put into the pipe (a full pipe needs a get first)",
     )
     blocks = True
 
-    op: Literal["get", "put"]
+    op: Literal["get", "put", "join", "flush"]
+    timeout: Timeout = None
 
 
 class QueueEmpty(Event, kw_only=True, tag=K.QUEUE_EMPTY):
@@ -62,10 +82,33 @@ class QueueEmpty(Event, kw_only=True, tag=K.QUEUE_EMPTY):
     value: bool
 
 
+class QueueTaskDone(Event, kw_only=True, tag=K.QUEUE_TASK_DONE):
+    """A JoinableQueue's task_done(): one item taken out is finished. ``unfinished`` is how
+    many items put in are still not marked done, just after; ``error`` when there was no
+    task left to mark."""
+
+    say = (
+        "{proc} called {obj}.task_done() once too often: {error}",
+        "[unfinished=0] {proc} marked a task of {obj} done; none is left unfinished, so join() returns",
+        "{proc} marked a task of {obj} done; {unfinished} still unfinished",
+    )
+
+    unfinished: int | None = None
+    error: str | None = None
+
+
+class QueueJoin(Event, kw_only=True, tag=K.QUEUE_JOIN):
+    """A JoinableQueue's join() returned: every item put in was marked done."""
+
+    say = ("{proc}'s {obj}.join() returned: every item put in has been marked done",)
+
+
 EVENTS = (
     QueueNew,
     QueuePut,
     QueueGet,
     QueueWait,
     QueueEmpty,
+    QueueTaskDone,
+    QueueJoin,
 )

@@ -23,6 +23,7 @@ export function touchProc(state, ev) {
 export function receive(state, ev, item) {
   const got = state.received[ev.proc] ?? new Log();
   const entry = { msg: item.msg ?? null, ...shown(ev), from: item.from ?? null, via: ev.obj, kind: ev.kind, seq: ev.seq };
+  if (item.corrupt) entry.corrupt = true; // no message anyone sent: mixed bytes
   return { ...state, received: put(state.received, ev.proc, got.push(entry, ev)) };
 }
 

@@ -18,6 +18,13 @@ export const PIPES = {
   },
   "pipe.recv"(state, ev) {
     let pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);
+    if (ev.corrupt) {
+      // Bytes of mixed messages: no message anyone sent. Which sends they came from cannot
+      // be told, so the messages stay in flight (they never arrive whole).
+      const read = { proc: ev.proc, ...shown(ev), error: ev.error ?? null, seq: ev.seq };
+      state = withPipe(state, { ...pipe, corrupted: pipe.corrupted.push(read, ev) });
+      return ev.error == null ? receive(state, ev, { msg: null, from: null, corrupt: true }) : state;
+    }
     if (ev.error != null) {
       return withPipe(state, { ...pipe, error: { proc: ev.proc, error: ev.error, seq: ev.seq } });
     }
@@ -34,7 +41,11 @@ export const PIPES = {
   },
   "pipe.wait"(state, ev) {
     const pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);
-    return waitOn(withPipe(state, pipe), ev, { on: ev.obj, what: `${ev.obj}.recv()` });
+    return waitOn(withPipe(state, pipe), ev, { on: ev.obj, what: `${ev.obj}.${ev.op ?? "recv"}()` });
+  },
+  "pipe.poll"(state, ev) {
+    const pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);
+    return withPipe(state, { ...pipe, polled: { proc: ev.proc, end: ev.obj, value: ev.value, seq: ev.seq } });
   },
   "pipe.close"(state, ev) {
     let pipe = usePipeEnd(pipeOf(state, pipeName(state, ev.obj)), ev.obj, ev.proc);

@@ -12,15 +12,29 @@ import { ConsoleView } from "./console.js";
 const RECEIVED_SHOWN = 4;
 const WRITES_SHOWN = 3;
 
-export function statusText(proc) {
+// What a process of a deadlocked run was blocked in when the run was stopped: the run's
+// end says it, one "NAME waits for WHAT" per process joined by "; " (app/runs/deadlock.py).
+function deadlockedIn(run, name) {
+  if (run?.status !== "deadlocked" || !run.error) return null;
+  const clause = run.error.split("; ").find((c) => c.startsWith(`${name} waits for `));
+  return clause ? clause.slice(`${name} waits for `.length) : null;
+}
+
+export function statusText(proc, run = null) {
   switch (proc.status) {
     case "planned":
       return "not started";
-    case "waiting":
-      return proc.wait ? `waiting for ${proc.wait.what}` : "waiting";
-    case "exited":
+    case "waiting": {
+      if (!proc.wait) return "waiting";
+      const limit = proc.wait.timeout == null ? "" : ` (up to ${proc.wait.timeout} s)`;
+      return `waiting for ${proc.wait.what}${limit}`;
+    }
+    case "exited": {
+      const stuck = proc.reason === "killed" ? deadlockedIn(run, proc.name) : null;
+      if (stuck) return `deadlocked: was waiting for ${stuck}, then stopped`;
       if (proc.reason === "killed") return "killed";
       return proc.exitcode === null ? "exited" : `exited (exit code ${proc.exitcode})`;
+    }
     default:
       return proc.status;
   }
@@ -89,7 +103,7 @@ export class ProcBoxView {
     toggle(this.el, "is-current", last?.proc === proc.name);
     setText(this.pid, proc.pid === null ? "" : `pid ${proc.pid}`);
     setText(this.role, roleText(proc));
-    setText(this.status, statusText(proc));
+    setText(this.status, statusText(proc, state.run));
     this.status.dataset.status = proc.status;
     setText(this.where, proc.line === null ? "" : `at line ${proc.line}`);
     this.renderVars(state);

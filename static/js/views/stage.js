@@ -10,6 +10,7 @@
 import { h, setText, toggle } from "../dom.js";
 import { STATUS_LABELS } from "../kinds.js";
 import { ArrayView } from "./array.js";
+import { VIEWS as BLOCK_VIEWS } from "./block.js";
 import { place, tracks } from "./layout.js";
 import { ManagerView } from "./manager.js";
 import { Motion } from "./motion.js";
@@ -28,6 +29,7 @@ const VIEWS = {
   manager: ManagerView,
   ...SYNC_VIEWS,
   ...POOL_VIEWS,
+  ...BLOCK_VIEWS,
 };
 const BOX_PX = 140; // the least width a box needs side by side
 const GAP_PX = 124; // and a gap with a channel in it
