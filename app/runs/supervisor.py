@@ -26,7 +26,7 @@ from app.events.schema import FINAL_STATUSES, RunStatus
 from app.runs import launcher as launching
 from app.runs import leftovers
 from app.runs.channel import EventChannel
-from app.runs.deadlock import DEADLOCK_S, DeadlockWatch
+from app.runs.deadlock import DeadlockWatch
 from app.runs.encoder import EventEncoder
 from app.runs.limits import RunLimits
 from app.runs.run import Run
@@ -49,8 +49,7 @@ class RunSupervisor:
         self._channel: EventChannel | None = None
         # Who waits for whom, once the run was found deadlocked (app/runs/deadlock.py).
         self.deadlock: str | None = None
-        # RunLimits.deadlock_s, from MPSCOPE_DEADLOCK_S, where the settings carry it.
-        self.deadlock_s = float(getattr(limits, "deadlock_s", DEADLOCK_S))
+        self.deadlock_s = limits.deadlock_s  # MPSCOPE_DEADLOCK_S
 
     # -- the back channel ------------------------------------------------------------
 

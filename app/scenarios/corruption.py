@@ -25,7 +25,9 @@ class SameEndParams(Params):
         ),
     )
     per_sender: Integer = Field(default=3, ge=1, le=10, description="Messages each sender sends (1 to 10).")
-    safe: bool = Field(default=False, description="Hold a Lock around each send, so one sender writes at a time.")
+    safe: bool = Field(
+        default=False, description="Hold a Lock around each send, so one sender writes at a time."
+    )
 
 
 def _same_end_steps(p: SameEndParams) -> int:

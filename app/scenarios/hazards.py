@@ -64,5 +64,6 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         default_pace_ms=300,
         steps_of=_join_deadlock_steps,
         cast_of=_join_deadlock_cast,
+        ends_of=lambda p: "deadlocked" if deadlocks(p) else "succeeded",
     ),
 )

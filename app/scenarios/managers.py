@@ -1,4 +1,5 @@
-"""Scenarios about managers beyond a list and a dict: namespaces, queues, locks, custom types, remote managers."""
+"""Scenarios about managers beyond a list and a dict: namespaces, queues, locks, custom
+types, remote managers."""
 
 from __future__ import annotations
 

@@ -53,6 +53,8 @@ class Scenario(Generic[P]):
     # Paced operations on the run's longest path: see ``steps``.
     steps_of: Callable[[P], int] | None = None
     cast_of: Callable[[P], Cast] | None = None
+    # How a run ends: "succeeded" unless the scenario goes wrong on purpose (a deadlock).
+    ends_of: Callable[[P], str] | None = None
 
     @property
     def path(self) -> Path:
@@ -97,6 +99,10 @@ class Scenario(Generic[P]):
         if self.cast_of is None:
             return {"processes": ["main"], "objects": []}
         return self.cast_of(params)
+
+    def ends(self, params: P) -> str:
+        """The status a run with ``params`` ends with (checked by the scenario tests)."""
+        return "succeeded" if self.ends_of is None else self.ends_of(params)
 
     def render(self, params: Params) -> str:
         return source_mod.render(

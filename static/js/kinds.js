@@ -60,7 +60,8 @@ export const KINDS = Object.freeze({
   },
   "proc.wait": {
     "fields": [
-      "child"
+      "child",
+      "timeout"
     ],
     "doc": "A parent blocks in join() on a child that is still running.",
     "group": "control"
@@ -68,7 +69,9 @@ export const KINDS = Object.freeze({
   "proc.join": {
     "fields": [
       "child",
-      "exitcode"
+      "exitcode",
+      "timeout",
+      "alive"
     ],
     "doc": "join() returned in the parent.",
     "group": "control"
@@ -631,9 +634,11 @@ export const TEMPLATES = Object.freeze({
     "{proc} ended ({reason})"
   ],
   "proc.wait": [
+    "{proc} waits up to {timeout} s for {child} to finish",
     "{proc} waits for {child} to finish"
   ],
   "proc.join": [
+    "[alive=True] {proc} stopped waiting for {child} after {timeout} s: it is still running",
     "{proc} joined {child} (exit code {exitcode})",
     "{proc} joined {child}"
   ],

@@ -104,5 +104,6 @@ async def test_a_big_send_is_seen_waiting_for_room_before_it_completes(run_to_en
             continue
         # The sender's own event before its send: waiting to put its bytes in.
         before = next(x for x in reversed(events[:i]) if x["proc"] == e["proc"])
-        assert before["kind"] == "pipe.wait" and before["op"] == "send", before
+        assert before["kind"] == "pipe.wait", before
+        assert before["op"] == "send", before
         assert before["size"] == e["size"] > 65536

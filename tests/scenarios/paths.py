@@ -33,8 +33,21 @@ PACED = frozenset(
         "stdout",
         "stderr",
         "var",
+        "queue.task_done",
+        "queue.join",
+        "pipe.poll",
+        "pool.submit",
+        "pool.take",
+        "pool.done",
+        "pool.get",
+        "pool.close",
+        "pool.terminate",
+        "pool.join",
     }
 )
+# A message's sending (its effect recorded by msg) and the kinds that wait for it.
+SENDS = frozenset({"queue.put", "pipe.send", "pool.task", "pool.done"})
+RECEIVES = frozenset({"queue.get", "pipe.recv", "pool.take", "pool.result"})
 
 
 def paced_per_process(events: list[dict[str, Any]]) -> Counter[str]:
@@ -62,14 +75,16 @@ def longest_path(events: list[dict[str, Any]], locked: frozenset[str] = frozense
         if kind in ("run.start", "run.end"):
             continue
         now = clock.setdefault(proc, started.get(proc, 0))
-        if kind in ("queue.get", "pipe.recv") and "msg" in e:
+        if kind in RECEIVES and "msg" in e:
             now = max(now, effect[e["msg"]])
         elif kind == "proc.join":
             now = max(now, exited.get(e["child"], now))
         if e.get("obj") in locked and kind.split(".")[0] in ("value", "array"):
             now = max(now, free_at.get(e["obj"], 0))
+        if kind in SENDS and kind not in PACED:
+            effect[e["msg"]] = now  # a pool's task goes out from one of its threads
         if kind in PACED:
-            if kind in ("queue.put", "pipe.send"):
+            if kind in SENDS:
                 effect[e["msg"]] = now
             elif kind == "proc.spawn":
                 started[e["child"]] = now

@@ -61,19 +61,26 @@ class ProcExit(Event, kw_only=True, tag=K.PROC_EXIT):
 class ProcWait(Event, kw_only=True, tag=K.PROC_WAIT):
     """A parent blocks in join() on a child that is still running."""
 
-    say = ("{proc} waits for {child} to finish",)
+    say = ("{proc} waits up to {timeout} s for {child} to finish", "{proc} waits for {child} to finish")
     blocks = True
 
     child: str
+    timeout: float | None = None
 
 
 class ProcJoin(Event, kw_only=True, tag=K.PROC_JOIN):
     """join() returned in the parent."""
 
-    say = ("{proc} joined {child} (exit code {exitcode})", "{proc} joined {child}")
+    say = (
+        "[alive=True] {proc} stopped waiting for {child} after {timeout} s: it is still running",
+        "{proc} joined {child} (exit code {exitcode})",
+        "{proc} joined {child}",
+    )
 
     child: str
     exitcode: int | None = None
+    timeout: float | None = None
+    alive: bool = False
 
 
 class Stdout(Event, kw_only=True, tag=K.STDOUT):
