@@ -53,6 +53,7 @@ ARRAY_SET = "array.set"
 MANAGER_CALL = "manager.call"
 MANAGER_SERVE = "manager.serve"
 MANAGER_RESULT = "manager.result"
+MANAGER_WAIT = "manager.wait"
 
 # locks, semaphores, events, conditions, barriers (app/events/schema/sync.py)
 LOCK_NEW = "lock.new"
@@ -79,6 +80,14 @@ BARRIER_ABORT = "barrier.abort"
 BARRIER_BROKEN = "barrier.broken"
 
 # shared_memory blocks and lists (app/events/schema/blocks.py)
+SHM_NEW = "shm.new"
+SHM_ATTACH = "shm.attach"
+SHM_READ = "shm.read"
+SHM_WRITE = "shm.write"
+SHM_GET = "shm.get"
+SHM_SET = "shm.set"
+SHM_CLOSE = "shm.close"
+SHM_UNLINK = "shm.unlink"
 
 # pools (app/events/schema/pools.py)
 POOL_NEW = "pool.new"

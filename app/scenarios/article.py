@@ -110,8 +110,9 @@ def _pipe_steps(p: PipeParams) -> int:
 
 
 def _race_steps(p: RaceParams) -> int:
-    # A read and a write per increment; with the lock the two processes take turns.
-    return (4 if p.use_lock else 2) * p.times + 5
+    # A read and a write per increment; with the lock also its acquire and release, and the
+    # two processes take turns, one whole increment at a time.
+    return (8 if p.use_lock else 2) * p.times + 5
 
 
 def _pool_steps(p: PoolParams) -> int:

@@ -31,11 +31,12 @@ class SameEndParams(Params):
 
 
 def _same_end_steps(p: SameEndParams) -> int:
-    # Two starts; the reads keep pace with the sends, the senders' sends interleave (or,
-    # with the lock, take turns: an acquire, a send and a release each); then two joins
-    # and the two printed lines.
-    sends = 2 * p.per_sender * (3 if p.safe else 1)
-    return 2 + sends + 1 + 2 + printed("Whole messages received: 0") + printed("Corrupted reads: 0")
+    # From the first start: the senders' sends, one pace each and both at once (with the
+    # lock they take turns, an acquire and a send per message, each release overlapping
+    # the other's acquire); main's reads keep pace with them. Then main's read that finds
+    # the pipe's end, its two joins and its two printed lines.
+    sends = 4 * p.per_sender if p.safe else p.per_sender
+    return 1 + sends + 1 + 2 + printed("Whole messages received: 0") + printed("Corrupted reads: 0")
 
 
 def _same_end_cast(p: SameEndParams) -> Cast:

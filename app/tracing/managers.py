@@ -1,15 +1,24 @@
-"""A traced ``multiprocessing.Manager``: list and dict proxies, and the server's side of calls.
+"""A traced ``multiprocessing.Manager``: its proxies, and the server's side of every call.
 
 A call is traced three times, in the order it really happens: ``manager.call`` in the
 process that holds the proxy, ``manager.serve`` in the manager's server process where the
-real list or dict lives (with the object's state after the call), ``manager.result`` back
-in the caller. The caller's message id rides along with the call as a keyword argument
-that the server-side object takes off before running the method.
+real object lives (with the object's state after the call), ``manager.result`` back in
+the caller. The caller's message id and name ride along with the call as a keyword
+argument that the server takes off before it runs the method.
+
+The server's side is the same for every type (list, dict, Namespace, Value, Array, Queue,
+Lock, Event): the server reads each request through a wrapper of its connection
+(``_Served``), so the referents are the stdlib's own objects, untouched. A call that is
+about to block in the server (a get from an empty Queue, an acquire of a held Lock, a
+wait on an unset Event) makes the server send the caller one notice before the reply;
+the caller's connection wrapper (``_Replies``) turns it into ``manager.wait``, so the
+caller is shown waiting for its reply exactly while the server holds it.
 """
 
 from __future__ import annotations
 
 import dis
+import queue as stdlib_queue
 import sys
 import threading
 from collections.abc import Callable
@@ -23,13 +32,14 @@ from app.tracing import emitter, frames
 from app.tracing.values import describe, value_fields
 
 # Typed loosely: subclassed with private parts the stubs do not describe.
-_ListProxy: Any = managers.ListProxy
-_DictProxy: Any = managers.DictProxy
+_BaseProxy: Any = managers.BaseProxy
+_Server: Any = managers.Server
 _SyncManager: Any = managers.SyncManager
 
-_MSG = "_mps_msg"
+_MSG = "_mps_msg"  # the keyword a traced call carries: (message id, calling process)
 _NAME = "_mps_name"
 _SERVER = "_mps_server"  # the pid of the manager's server process, where it is known
+_WAIT = "#MPS_WAIT"  # the server's notice that a call is about to block
 
 
 def _describe_args(args: tuple[Any, ...]) -> list[Any]:
@@ -53,51 +63,84 @@ def _called_by(frame: FrameType | None) -> str | None:
     return "for" if 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] in _LOOP_OPS else None
 
 
+# The call this thread is waiting on, for _Replies to name when the server says it blocks.
+_calling = threading.local()
+
+
 def traced_call(
     name: str | None,
     server: int | None,
+    typeid: str,
     method: str,
     args: tuple[Any, ...],
     send: Callable[[dict[str, Any]], Any],
 ) -> Any:
     """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call.
-    ``server`` is the pid of the
-    manager's server process: the result is ordered after the server's serving of the call
-    (unknown for a manager this run did not start, whose server is not traced)."""
+    ``server`` is the pid of the manager's server process: the result is ordered after the
+    server's serving of the call (unknown for a manager this run did not start, whose
+    server is not traced)."""
     em = emitter.EMITTER
     if em is None or name is None:
         return send({})
     line = frames.scenario_line()
     em.before(K.MANAGER_CALL, name, line)
     msg = em.new_msg()
-    call: dict[str, Any] = {"method": method, "args": _describe_args(args), "msg": msg}
+    common: dict[str, Any] = {"method": method, "type": typeid, "msg": msg}
     by = _called_by(sys._getframe(1))
     if by is not None:
-        call["by"] = by
-    em.emit(K.MANAGER_CALL, name, line, call, key=msg)
+        common["by"] = by
+    shown = _describe_args(args)
+    em.emit(K.MANAGER_CALL, name, line, {**common, "args": shown}, key=msg)
     em.flush()  # the caller now blocks until the server replies
     served = keys.reply(server, msg) if server is not None else None
+    _calling.call = (em, name, line, common)
     try:
-        result = send({_MSG: msg})
+        result = send({_MSG: (msg, em.proc)})
     except Exception as exc:
         # A dead server never sends its half; don't wait for it.
         after = None if isinstance(exc, (EOFError, OSError)) else served
-        fields = {"method": method, "msg": msg, "error": type(exc).__name__}
-        if by is not None:
-            fields["by"] = by
+        fields = {**common, "args": shown, "error": type(exc).__name__}
         em.emit(K.MANAGER_RESULT, name, line, fields, after=after)
         em.after()
         raise
-    fields = {**value_fields(result), "method": method, "msg": msg}
-    if by is not None:
-        fields["by"] = by
-    em.emit(K.MANAGER_RESULT, name, line, fields, after=served)
+    finally:
+        _calling.call = None
+    em.emit(K.MANAGER_RESULT, name, line, {**value_fields(result), **common, "args": shown}, after=served)
     em.after()
     return result
 
 
-class _TracedProxy(managers.BaseProxy):
+class _Replies:
+    """The caller's end of a proxy's connection: passes everything through, except the
+    server's notice that the call is blocked, which becomes ``manager.wait``."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def send(self, obj: Any) -> None:
+        self._conn.send(obj)
+
+    def recv(self) -> Any:
+        reply = self._conn.recv()
+        while type(reply) is tuple and len(reply) == 2 and reply[0] == _WAIT:
+            call = getattr(_calling, "call", None)
+            if call is not None:
+                em, name, line, common = call
+                em.emit(K.MANAGER_WAIT, name, line, {**common, **reply[1]})
+                em.flush()  # before the process really blocks on the reply
+            reply = self._conn.recv()
+        return reply
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _TracedProxy(_BaseProxy):  # type: ignore[misc]
     """Mixin for proxies: carries the variable name and traces every exposed method."""
+
+    _mps_shown: str | None = None  # the class name the program would see untraced
 
     def __init__(
         self, *args: Any, _mps_name: str | None = None, _mps_server: int | None = None, **kwds: Any
@@ -108,8 +151,8 @@ class _TracedProxy(managers.BaseProxy):
 
     def __repr__(self) -> str:
         # What the program would print without the tracer: the stdlib proxy's name.
-        base = type(self).__mro__[2].__name__
-        return f"<{base} object, typeid {self._token.typeid!r} at {id(self):#x}>"  # type: ignore[attr-defined]
+        base = self._mps_shown or type(self).__mro__[2].__name__
+        return f"<{base} object, typeid {self._token.typeid!r} at {id(self):#x}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
         func, (cls, token, serializer, kwds) = super().__reduce__()
@@ -120,123 +163,261 @@ class _TracedProxy(managers.BaseProxy):
     ) -> Any:
         kwds = kwds or {}
         call = super()._callmethod
-        if methodname not in self._exposed_:  # type: ignore[attr-defined]
+        if methodname not in self._exposed_ or self._mps_name is None:
             return call(methodname, args, kwds)  # '#GETVALUE', '__repr__'…: internal, untraced
-        return traced_call(
-            self._mps_name,
-            self._mps_server,
-            methodname,
-            args,
-            lambda extra: call(methodname, args, {**kwds, **extra}),
-        )
+
+        def send(extra: dict[str, Any]) -> Any:
+            if extra:
+                self._mps_listen()
+            return call(methodname, args, {**kwds, **extra})
+
+        return traced_call(self._mps_name, self._mps_server, self._token.typeid, methodname, args, send)
+
+    def _mps_listen(self) -> None:
+        """Read this thread's connection to the server through ``_Replies``."""
+        tls = self._tls
+        if getattr(tls, "connection", None) is None:
+            self._connect()
+        if not isinstance(tls.connection, _Replies):
+            tls.connection = _Replies(tls.connection)
 
 
-class TracedListProxy(_TracedProxy, _ListProxy):  # type: ignore[misc]
+def _forward(method: str) -> Callable[..., Any]:
+    def call(self: Any, /, *args: Any, **kwds: Any) -> Any:
+        return self._callmethod(method, args, kwds)
+
+    call.__name__ = method
+    return call
+
+
+class TracedListProxy(_TracedProxy, managers.ListProxy):  # type: ignore[misc]
     pass
 
 
-class TracedDictProxy(_TracedProxy, _DictProxy):  # type: ignore[misc]
+class TracedDictProxy(_TracedProxy, managers.DictProxy):  # type: ignore[misc]
     pass
+
+
+class TracedNamespaceProxy(_TracedProxy, managers.NamespaceProxy):  # type: ignore[misc]
+    pass
+
+
+class TracedValueProxy(_TracedProxy, managers.ValueProxy):  # type: ignore[misc]
+    pass
+
+
+class TracedArrayProxy(_TracedProxy, managers.ArrayProxy):  # type: ignore[misc]
+    pass
+
+
+class TracedAcquirerProxy(_TracedProxy, managers.AcquirerProxy):  # type: ignore[misc]
+    pass
+
+
+class TracedEventProxy(_TracedProxy, managers.EventProxy):  # type: ignore[misc]
+    pass
+
+
+class TracedQueueProxy(_TracedProxy):
+    """What ``AutoProxy`` would make for a ``queue.Queue``: every public method forwarded."""
+
+    _mps_shown = "AutoProxy[Queue]"
+    _exposed_ = ("empty", "full", "get", "get_nowait", "join", "put", "put_nowait", "qsize", "task_done")
+
+
+for _method in TracedQueueProxy._exposed_:
+    setattr(TracedQueueProxy, _method, _forward(_method))
 
 
 # --- the server's side -----------------------------------------------------------------
 
 
-_serving = threading.local()  # the server runs one thread per client connection
+def _would_block(typeid: str, obj: Any, method: str, args: tuple[Any, ...], kwds: dict[str, Any]) -> Any:
+    """``(reason, timeout)`` when this call is about to block in the server, else None.
+    Looked at just before the call runs: another client's call served in between can
+    still let it through at once (the wait then ends as soon as it began)."""
+
+    def arg(i: int, key: str, default: Any) -> Any:
+        return args[i] if len(args) > i else kwds.get(key, default)
+
+    if typeid == "Queue" and method in ("get", "put"):
+        at = 0 if method == "get" else 1  # put(item, block, timeout)
+        block, timeout = arg(at, "block", True), arg(at + 1, "timeout", None)
+        stuck = obj.empty() if method == "get" else obj.full()
+        reason = "empty" if method == "get" else "full"
+    elif typeid == "Lock" and method == "acquire":
+        block, timeout, stuck, reason = arg(0, "blocking", True), arg(1, "timeout", None), obj.locked(), "held"
+    elif typeid == "Event" and method == "wait":
+        block, timeout, stuck, reason = True, arg(0, "timeout", None), not obj.is_set(), "unset"
+    else:
+        return None
+    if timeout is not None and timeout < 0:
+        timeout = None  # threading's acquire(timeout=-1): no limit
+    if not block or not stuck or timeout == 0:
+        return None
+    return reason, timeout
 
 
-def _serve(obj: Any, method: str, args: tuple[Any, ...], msg: str | None, run: Callable[[], Any]) -> Any:
-    em = emitter.EMITTER
-    if em is None or getattr(_serving, "busy", False):
-        return run()  # a call made by another traced method (or by describe) is not a new call
-    _serving.busy = True
-    try:
-        return _serve_traced(em, obj, method, args, msg, run)
-    finally:
-        _serving.busy = False
-
-
-def _state(obj: Any) -> Any:
-    # Copy through the builtin type so none of the traced methods runs again.
-    plain = dict.copy(obj) if isinstance(obj, dict) else list.copy(obj)
+def _state(typeid: str, obj: Any, holder: str | None) -> Any:
+    """What the real object holds now, as JSON: a list's items, a Namespace's attributes,
+    a Queue's items (oldest first), a Lock's holder, an Event's flag."""
+    if isinstance(obj, (list, dict)):
+        # Copy through the builtin type: a subclass's methods are not run.
+        plain: Any = dict.copy(obj) if isinstance(obj, dict) else list.copy(obj)
+    elif typeid == "Queue":
+        with obj.mutex:
+            plain = list(obj.queue)
+    elif typeid == "Lock":
+        plain = {"locked": obj.locked(), "holder": holder if obj.locked() else None}
+    elif typeid == "Event":
+        plain = obj.is_set()
+    elif typeid == "Value":
+        plain = obj.get()
+    elif typeid == "Array":
+        plain = obj.tolist()
+    elif hasattr(obj, "__dict__"):
+        plain = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+    else:
+        return None
     return describe(plain)[0]
 
 
-def _serve_traced(
-    em: emitter.Emitter,
-    obj: Any,
-    method: str,
-    args: tuple[Any, ...],
-    msg: str | None,
-    run: Callable[[], Any],
-) -> Any:
-    fields: dict[str, Any] = {"method": method, "args": _describe_args(args)}
-    if msg is not None:
-        fields["msg"] = msg
-    after = msg
-    key = keys.reply(em.pid, msg) if msg is not None else None
-    try:
-        result = run()
-    except Exception as exc:
-        fields["error"] = type(exc).__name__
-        fields["state"] = _state(obj)
-        em.emit(K.MANAGER_SERVE, obj._mps_name, None, fields, key=key, after=after)
+def _error_name(kind: str, payload: Any) -> str:
+    if kind == "#ERROR":
+        return type(payload).__name__
+    # '#TRACEBACK': the server's own failure, as text; its last line names the exception.
+    last = str(payload).strip().splitlines()[-1:] or ["Error"]
+    return last[0].split(":", 1)[0]
+
+
+class TracedServer(_Server):  # type: ignore[misc]
+    """The manager's server: names each object it creates and traces each call it serves."""
+
+    def __init__(self, *args: Any, **kwds: Any) -> None:
+        super().__init__(*args, **kwds)
+        self._mps_objects: dict[str, tuple[str, str | None]] = {}  # ident -> (typeid, name)
+        self._mps_holders: dict[str, str] = {}  # a Lock's ident -> the process holding it
+
+    def create(self, c: Any, typeid: str, /, *args: Any, **kwds: Any) -> tuple[str, tuple[str, ...]]:
+        name: str | None = kwds.pop(_NAME, None)
+        tag: tuple[str, str] | None = kwds.pop(_MSG, None)
+        em = emitter.EMITTER
+        if em is None or tag is None:
+            ident, exposed = super().create(c, typeid, *args, **kwds)
+            self._mps_objects[ident] = (typeid, name)
+            return ident, exposed
+        msg, caller = tag
+        fields: dict[str, Any] = {"method": typeid, "type": typeid, "args": _describe_args(args), "msg": msg}
+        fields["caller"] = caller
+        try:
+            ident, exposed = super().create(c, typeid, *args, **kwds)
+        except Exception as exc:
+            fields["error"] = type(exc).__name__
+            self._served(em, name, fields)
+            raise
+        self._mps_objects[ident] = (typeid, name)
+        fields["state"] = _state(typeid, self.id_to_obj[ident][0], None)
+        self._served(em, name, fields)
+        return ident, exposed
+
+    def serve_client(self, conn: Any) -> None:
+        super().serve_client(_Served(self, conn))
+
+    def _served(self, em: emitter.Emitter, name: str | None, fields: dict[str, Any]) -> None:
+        msg = fields["msg"]
+        em.emit(K.MANAGER_SERVE, name, None, fields, key=keys.reply(em.pid, msg), after=msg)
         em.flush()  # before the reply leaves, so the caller's result is ordered after
-        raise
-    fields = {**value_fields(result), **fields}
-    fields["state"] = _state(obj)
-    em.emit(K.MANAGER_SERVE, obj._mps_name, None, fields, key=key, after=after)
-    em.flush()
-    return result
+
+    def mps_before(self, conn: Any, ident: str, method: str, args: Any, kwds: Any) -> None:
+        """Tell the caller when its call is about to block here."""
+        typeid, _name = self._mps_objects.get(ident, ("", None))
+        held = self.id_to_obj.get(ident)
+        if held is None or not isinstance(args, tuple) or not isinstance(kwds, dict):
+            return
+        blocked = _would_block(typeid, held[0], method, args, kwds)
+        if blocked is not None:
+            reason, timeout = blocked
+            notice: dict[str, Any] = {"reason": reason, "timeout": timeout}
+            if reason == "held":
+                notice["holder"] = self._mps_holders.get(ident)
+            conn.send((_WAIT, notice))
+
+    def mps_served(self, call: tuple[Any, ...], reply: Any) -> None:
+        em = emitter.EMITTER
+        if em is None:
+            return
+        ident, method, args, (msg, caller) = call
+        typeid, name = self._mps_objects.get(ident, ("", None))
+        kind, payload = reply if type(reply) is tuple and len(reply) == 2 else ("#TRACEBACK", reply)
+        fields: dict[str, Any] = {"method": method, "type": typeid, "args": _describe_args(args), "msg": msg}
+        if kind == "#RETURN":
+            fields = {**value_fields(payload), **fields}
+        elif kind == "#PROXY":
+            fields["value"] = f"a proxy for the manager's {str(payload[1].typeid).lower()}"
+        else:
+            fields["error"] = _error_name(kind, payload)
+        fields["caller"] = caller
+        if typeid == "Lock" and "error" not in fields:
+            if method == "acquire" and payload is True:
+                self._mps_holders[ident] = caller
+            elif method == "release":
+                self._mps_holders.pop(ident, None)
+        held = self.id_to_obj.get(ident)
+        if held is not None:
+            fields["state"] = _state(typeid, held[0], self._mps_holders.get(ident))
+        self._served(em, name, fields)
 
 
-def _traced_methods(base: type, exposed: tuple[str, ...]) -> dict[str, Any]:
-    """Methods for the server-side referent that trace each call the proxies make."""
+class _Served:
+    """The server's end of one proxy connection: takes the caller's tag off each request
+    and traces the reply just before it leaves."""
 
-    def wrap(method: str) -> Any:
-        real = getattr(base, method)
+    __slots__ = ("_call", "_conn", "_server")
 
-        def traced(self: Any, *args: Any, _mps_msg: str | None = None, **kwds: Any) -> Any:
-            return _serve(self, method, args, _mps_msg, lambda: real(self, *args, **kwds))
+    def __init__(self, server: TracedServer, conn: Any) -> None:
+        self._server = server
+        self._conn = conn
+        self._call: tuple[Any, ...] | None = None
 
-        traced.__name__ = method
-        return traced
+    def recv(self) -> Any:
+        request = self._conn.recv()
+        self._call = None
+        if type(request) is tuple and len(request) == 4 and isinstance(request[3], dict):
+            ident, method, args, kwds = request
+            tag = kwds.pop(_MSG, None)
+            if tag is not None:
+                self._call = (ident, method, args, tag)
+                self._server.mps_before(self._conn, ident, method, args, kwds)
+        return request
 
-    return {m: wrap(m) for m in exposed if hasattr(base, m)}
+    def send(self, reply: Any) -> None:
+        call, self._call = self._call, None
+        if call is not None:
+            self._server.mps_served(call, reply)
+        self._conn.send(reply)
 
-
-def _referent(base: type, exposed: tuple[str, ...], typeid: str) -> type:
-    def __init__(
-        self: Any,
-        *args: Any,
-        _mps_name: str | None = None,
-        _mps_msg: str | None = None,
-        **kwds: Any,
-    ) -> None:
-        self._mps_name = _mps_name
-        _serve(self, typeid, args, _mps_msg, lambda: base.__init__(self, *args, **kwds))  # type: ignore[misc]
-
-    return type(
-        f"Traced{base.__name__.title()}",
-        (base,),
-        {"__init__": __init__, **_traced_methods(base, exposed)},
-    )
+    def close(self) -> None:
+        self._conn.close()
 
 
-TracedList = _referent(list, managers.ListProxy._exposed_, "list")  # type: ignore[attr-defined]
-TracedDict = _referent(dict, managers.DictProxy._exposed_, "dict")  # type: ignore[attr-defined]
+# --- the manager -----------------------------------------------------------------------
 
 
 class TracedSyncManager(_SyncManager):  # type: ignore[misc]
-    """SyncManager whose ``list()`` and ``dict()`` are traced on both sides."""
+    """SyncManager whose list, dict, Namespace, Value, Array, Queue, Lock and Event are
+    traced on both sides."""
 
-    def _traced_create(self, typeid: str, proxytype: type, args: tuple[Any, ...], frame: Any) -> Any:
+    _Server = TracedServer
+
+    def _traced_create(
+        self, typeid: str, proxytype: type, args: tuple[Any, ...], kwds: dict[str, Any], frame: Any
+    ) -> Any:
         em = emitter.EMITTER
         names = frames.assigned_names(frame)
         name = em.object_name(names, typeid) if em else (names[0] if names else typeid)
 
         def create(extra: dict[str, Any]) -> Any:
-            token, exposed = self._create(typeid, *args, _mps_name=name, **extra)
+            token, exposed = self._create(typeid, *args, _mps_name=name, **extra, **kwds)
             proxy = proxytype(
                 token,
                 self._serializer,
@@ -251,24 +432,64 @@ class TracedSyncManager(_SyncManager):  # type: ignore[misc]
             return proxy
 
         server = self._process.pid if self._process is not None else None
+        shown = args + ((kwds,) if kwds else ())
         # The result is the proxy, which values.describe shows as what it stands for.
-        return traced_call(name, server, typeid, args, create)
+        return traced_call(name, server, typeid, typeid, shown, create)
 
     def list(self, *args: Any) -> Any:
-        return self._traced_create("list", TracedListProxy, args, sys._getframe(1))
+        return self._traced_create("list", TracedListProxy, args, {}, sys._getframe(1))
 
-    def dict(self, *args: Any) -> Any:
-        return self._traced_create("dict", TracedDictProxy, args, sys._getframe(1))
+    def dict(self, *args: Any, **kwds: Any) -> Any:
+        return self._traced_create("dict", TracedDictProxy, args, kwds, sys._getframe(1))
+
+    def Namespace(self, **kwds: Any) -> Any:  # noqa: N802 (the stdlib's name)
+        return self._traced_create("Namespace", TracedNamespaceProxy, (), kwds, sys._getframe(1))
+
+    def Value(self, typecode: Any, value: Any, lock: bool = True) -> Any:  # noqa: N802
+        return self._traced_create("Value", TracedValueProxy, (typecode, value), {}, sys._getframe(1))
+
+    def Array(self, typecode: Any, sequence: Any, lock: bool = True) -> Any:  # noqa: N802
+        return self._traced_create("Array", TracedArrayProxy, (typecode, sequence), {}, sys._getframe(1))
+
+    def Queue(self, maxsize: int = 0) -> Any:  # noqa: N802
+        args = (maxsize,) if maxsize else ()
+        return self._traced_create("Queue", TracedQueueProxy, args, {}, sys._getframe(1))
+
+    def Lock(self) -> Any:  # noqa: N802
+        return self._traced_create("Lock", TracedAcquirerProxy, (), {}, sys._getframe(1))
+
+    def Event(self) -> Any:  # noqa: N802
+        return self._traced_create("Event", TracedEventProxy, (), {}, sys._getframe(1))
 
 
-TracedSyncManager.register("list", TracedList, TracedListProxy, create_method=False)
-TracedSyncManager.register("dict", TracedDict, TracedDictProxy, create_method=False)
+_TRACED_TYPES: tuple[tuple[str, Any, type], ...] = (
+    ("list", list, TracedListProxy),
+    ("dict", dict, TracedDictProxy),
+    ("Namespace", managers.Namespace, TracedNamespaceProxy),
+    ("Value", managers.Value, TracedValueProxy),
+    ("Array", managers.Array, TracedArrayProxy),
+    ("Queue", stdlib_queue.Queue, TracedQueueProxy),
+    ("Lock", threading.Lock, TracedAcquirerProxy),
+    ("Event", threading.Event, TracedEventProxy),
+)
+for _typeid, _callable, _proxytype in _TRACED_TYPES:
+    TracedSyncManager.register(_typeid, _callable, _proxytype, create_method=False)
 
 
-def make_manager(ctx: Any) -> TracedSyncManager:
+def _made_by_the_stdlib(frame: FrameType | None) -> bool:
+    module = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
+    return module.startswith(("multiprocessing", "concurrent.futures"))
+
+
+def make_manager(ctx: Any) -> Any:
     """Replacement for ``BaseContext.Manager``: the server process gets the variable's name."""
+    frame = sys._getframe(1)
+    if _made_by_the_stdlib(frame):
+        manager = _SyncManager(ctx=ctx.get_context())
+        manager.start()
+        return manager
     em = emitter.EMITTER
-    names = frames.assigned_names(sys._getframe(1))
+    names = frames.assigned_names(frame)
     manager = TracedSyncManager(ctx=ctx.get_context())
     if em is not None:
         em.pending_child = (names[0] if names else "manager", "manager")

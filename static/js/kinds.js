@@ -269,6 +269,7 @@ export const KINDS = Object.freeze({
   "manager.call": {
     "fields": [
       "method",
+      "type",
       "args",
       "msg",
       "by"
@@ -276,13 +277,28 @@ export const KINDS = Object.freeze({
     "doc": "A proxy sends a method call to the manager's server process.",
     "group": "message"
   },
+  "manager.wait": {
+    "fields": [
+      "method",
+      "type",
+      "msg",
+      "by",
+      "reason",
+      "holder",
+      "timeout"
+    ],
+    "doc": "The call is blocked in the server (a get from an empty Queue, an acquire of a held",
+    "group": "control"
+  },
   "manager.serve": {
     "fields": [
       "value",
       "repr",
       "method",
+      "type",
       "args",
       "msg",
+      "caller",
       "state",
       "error"
     ],
@@ -295,6 +311,8 @@ export const KINDS = Object.freeze({
       "value",
       "repr",
       "method",
+      "type",
+      "args",
       "msg",
       "error",
       "by"
@@ -590,6 +608,83 @@ export const KINDS = Object.freeze({
     ],
     "doc": "join() returned: every worker has exited. ``error``: join() was refused.",
     "group": "control"
+  },
+  "shm.new": {
+    "fields": [
+      "value",
+      "repr",
+      "block",
+      "size",
+      "list"
+    ],
+    "doc": "A block made (``create=True``), or a ShareableList made from a sequence (``value``).",
+    "group": "control"
+  },
+  "shm.attach": {
+    "fields": [
+      "block",
+      "size",
+      "list"
+    ],
+    "doc": "This process mapped an existing block, found by its name.",
+    "group": "control"
+  },
+  "shm.read": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "step",
+      "version"
+    ],
+    "doc": "A read through ``buf``: one byte (``index``) or a slice (``[start, stop]``).",
+    "group": "memory"
+  },
+  "shm.write": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "step",
+      "version"
+    ],
+    "doc": "A write through ``buf``; ``value`` is what the bytes hold after it.",
+    "group": "memory"
+  },
+  "shm.get": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "version"
+    ],
+    "doc": "A ShareableList item read.",
+    "group": "memory"
+  },
+  "shm.set": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "version"
+    ],
+    "doc": "A ShareableList item written; ``value`` is what the list holds there after it.",
+    "group": "memory"
+  },
+  "shm.close": {
+    "fields": [
+      "block"
+    ],
+    "doc": "This process unmapped the block; the block itself lives on until it is unlinked.",
+    "group": "control"
+  },
+  "shm.unlink": {
+    "fields": [
+      "block",
+      "error"
+    ],
+    "doc": "The block's name was removed: it is freed once no process maps it.",
+    "group": "control"
   }
 });
 
@@ -598,6 +693,7 @@ export const WAIT_KINDS = Object.freeze([
   "condition.wait",
   "event.wait",
   "lock.wait",
+  "manager.wait",
   "pipe.wait",
   "pool.wait",
   "proc.wait",
@@ -748,13 +844,55 @@ export const TEMPLATES = Object.freeze({
     "[method=__add__] {proc} asks the manager for {obj} + {args}",
     "[method=__mul__|__rmul__] {proc} asks the manager for {obj} * {args}",
     "[method=__imul__] {proc} asks the manager to repeat {obj} {args} times",
+    "[method=Namespace] {proc} asks the manager to create a Namespace; {obj} will be the proxy to it",
+    "[method=Value|Array] {proc} asks the manager to create a {method} from {args}; {obj} will be the proxy to it",
+    "[method=Queue|Lock|Event] {proc} asks the manager to create a {method}; {obj} will be the proxy to it",
+    "[method=__getattribute__] {proc} asks the manager for {obj}.{args[0]}",
+    "[method=__setattr__] {proc} asks the manager to set {obj}.{args[0]} = {args[1]}",
+    "[method=__delattr__] {proc} asks the manager to delete {obj}.{args[0]}",
+    "[type=Value; method=get] {proc} asks the manager for {obj}.value",
+    "[type=Value; method=set] {proc} asks the manager to set {obj}.value = {args[0]}",
+    "[type=Queue; method=put|put_nowait] {proc} asks the manager to put {args[0]} into {obj}",
+    "[type=Queue; method=get|get_nowait] {proc} asks the manager for the next item of {obj}",
+    "[type=Lock; method=acquire] {proc} asks the manager to acquire {obj}",
+    "[type=Lock; method=release] {proc} asks the manager to release {obj}",
+    "[type=Event; method=set] {proc} asks the manager to set {obj}",
+    "[type=Event; method=clear] {proc} asks the manager to clear {obj}",
+    "[type=Event; method=wait] {proc} asks the manager to wait until {obj} is set",
+    "[type=Event; method=is_set] {proc} asks the manager whether {obj} is set",
     "{proc} asks the manager to run {obj}.{method}({args})"
+  ],
+  "manager.wait": [
+    "[reason=empty] {proc} waits up to {timeout} s: {obj} in the manager is empty, so the server holds its get() until an item comes",
+    "[reason=empty] {proc} waits: {obj} in the manager is empty, so the server holds its get() until an item comes",
+    "[reason=full] {proc} waits: {obj} in the manager is full, so the server holds its put() until there is room",
+    "[reason=held] {proc} waits up to {timeout} s: {holder} holds {obj}, so the server holds the acquire() until it is released",
+    "[reason=held] {proc} waits: {holder} holds {obj}, so the server holds the acquire() until it is released",
+    "[reason=held] {proc} waits: {obj} is held, so the server holds the acquire() until it is released",
+    "[reason=unset] {proc} waits up to {timeout} s for {obj} to be set: the server holds its wait()",
+    "[reason=unset] {proc} waits for {obj} to be set: the server holds its wait()"
   ],
   "manager.serve": [
     "[method=__getitem__; error=IndexError] {proc} finds no item {args} in {obj}, so it answers IndexError",
     "[method=__getitem__; error=KeyError] {proc} finds no key {args} in {obj}, so it answers KeyError",
     "{proc} answers {error}: what was asked of {obj} failed",
-    "[method=list|dict] {proc} now holds the real {method} {obj} = {state}",
+    "[method=list|dict|Namespace|Value|Array] {proc} now holds the real {method} {obj} = {state}",
+    "[method=Queue] {proc} now holds the real queue {obj}, empty",
+    "[method=Lock] {proc} now holds the real lock {obj}, free",
+    "[method=Event] {proc} now holds the real event {obj}, not set",
+    "[method=__getattribute__] {proc} looks up {obj}.{args[0]} and sends back {value}",
+    "[method=__setattr__] {proc} sets {obj}.{args[0]} = {args[1]}; {obj} is now {state}",
+    "[method=__delattr__] {proc} deletes {obj}.{args[0]}; {obj} is now {state}",
+    "[type=Value; method=get] {proc} reads {obj}.value and sends back {value}",
+    "[type=Value; method=set] {proc} sets {obj}.value = {args[0]}",
+    "[type=Queue; method=put|put_nowait] {proc} puts {args[0]} into {obj}; it now holds {state}",
+    "[type=Queue; method=get|get_nowait] {proc} takes {value} out of {obj} and sends it back; {obj} now holds {state}",
+    "[type=Lock; method=acquire; value=True] {proc} gives {obj} to {caller}",
+    "[type=Lock; method=acquire] {proc} could not give {obj} to {caller}: it is held",
+    "[type=Lock; method=release] {proc} releases {obj} for {caller}; it is free",
+    "[type=Event; method=set] {proc} sets {obj}: whoever waits for it goes on",
+    "[type=Event; method=clear] {proc} clears {obj}",
+    "[type=Event; method=wait] {proc} answers {caller}'s wait() on {obj} with {value}",
     "[method=__getitem__] {proc} looks up {obj}[{args}] and sends back {value}",
     "[method=__setitem__] {proc} sets {obj}[{args[0]}] = {args[1]}; {obj} is now {state}",
     "[method=__delitem__] {proc} deletes {obj}[{args}]; {obj} is now {state}",
@@ -774,7 +912,19 @@ export const TEMPLATES = Object.freeze({
     "[method=__getitem__; error=IndexError] {proc} hears that {obj} has no such item (IndexError)",
     "[method=__getitem__; error=KeyError] {proc} hears that {obj} has no such key (KeyError)",
     "{proc} gets {error} back: what it asked of {obj} failed",
-    "[method=list|dict] {proc} gets {obj}: {value}",
+    "[method=list|dict|Namespace|Value|Array|Queue|Lock|Event] {proc} gets {obj}: {value}",
+    "[method=__getattribute__] {proc} gets {obj}.{args[0]} = {value}",
+    "[method=__setattr__|__delattr__] {proc} hears back: the manager has changed {obj}",
+    "[type=Value; method=get] {proc} gets {obj}.value = {value}",
+    "[type=Value; method=set] {proc} hears back: the manager has set {obj}.value",
+    "[type=Queue; method=get|get_nowait] {proc} gets {value} from {obj}",
+    "[type=Queue; method=put|put_nowait] {proc} hears back: the item is in {obj}",
+    "[type=Lock; method=acquire; value=True] {proc} now holds {obj}",
+    "[type=Lock; method=acquire] {proc} did not get {obj}",
+    "[type=Lock; method=release] {proc} hears back: {obj} is released",
+    "[type=Event; method=wait; value=True] {proc}'s wait() on {obj} returns: it is set",
+    "[type=Event; method=wait] {proc}'s wait() on {obj} timed out: it is not set",
+    "[type=Event; method=set|clear] {proc} hears back: the manager has changed {obj}",
     "[method=__getitem__] {proc} gets {value} from {obj}",
     "[method=__len__] {proc} hears how many items {obj} has: {value}",
     "[method=__contains__; value=True] {proc} hears that {obj} contains it",
@@ -930,6 +1080,33 @@ export const TEMPLATES = Object.freeze({
   "pool.join": [
     "{proc} could not join {obj}: {error}",
     "{proc} joined {obj}: all its workers have exited"
+  ],
+  "shm.new": [
+    "[list=True] {proc} created ShareableList {obj} = {value} in shared memory block {block}",
+    "{proc} created shared memory block {obj}: {size} bytes, named {block}"
+  ],
+  "shm.attach": [
+    "[list=True] {proc} attached to ShareableList {obj} by its name {block}: {size} items",
+    "{proc} attached to shared memory block {obj} by its name {block}: {size} bytes"
+  ],
+  "shm.read": [
+    "{proc} read {obj}.buf[{index}]: {value}"
+  ],
+  "shm.write": [
+    "{proc} wrote {value} into {obj}.buf[{index}]"
+  ],
+  "shm.get": [
+    "{proc} read {obj}[{index}]: {value}"
+  ],
+  "shm.set": [
+    "{proc} set {obj}[{index}] = {value}"
+  ],
+  "shm.close": [
+    "{proc} closed {obj}: this process no longer maps it (the block still exists)"
+  ],
+  "shm.unlink": [
+    "{proc} could not unlink {obj}: {error}",
+    "{proc} unlinked {obj}: the name {block} is gone and the memory is freed once nobody maps it"
   ]
 });
 

@@ -43,11 +43,32 @@ PACED = frozenset(
         "pool.close",
         "pool.terminate",
         "pool.join",
+        "lock.acquire",
+        "lock.release",
+        "semaphore.acquire",
+        "semaphore.release",
+        "event.set",
+        "event.clear",
+        "event.wake",
+        "condition.wake",
+        "condition.notify",
+        "barrier.pass",
     }
 )
 # A message's sending (its effect recorded by msg) and the kinds that wait for it.
 SENDS = frozenset({"queue.put", "pipe.send", "pool.task", "pool.done"})
 RECEIVES = frozenset({"queue.get", "pipe.recv", "pool.take", "pool.result"})
+
+
+def lets_through(e: dict[str, Any]) -> bool:
+    """An operation that lets a waiter on its object go on: a lock's last release, a
+    semaphore's release, a set, a notify, a barrier's last arrival."""
+    kind = e["kind"]
+    if kind == "lock.release":
+        return not e.get("depth") and not e.get("error")
+    return kind in ("semaphore.release", "event.set", "condition.notify") or (
+        kind == "barrier.pass" and bool(e.get("last"))
+    )
 
 
 def paced_per_process(events: list[dict[str, Any]]) -> Counter[str]:
@@ -60,16 +81,20 @@ def longest_path(events: list[dict[str, Any]], locked: frozenset[str] = frozense
     Each process has a clock. A paced operation ends one pace after it could begin: when
     its process got there and, for a get/recv, once the item was put in (a put takes
     effect before its own pause), for a join once the child had exited. A child starts
-    when its spawn took effect. Reads and writes of shared memory wait for nothing,
-    except on an object in ``locked``: a program that holds its lock across a read and a
-    write (pausing inside) makes every operation on it wait until the previous one's
-    pause is over.
+    when its spawn took effect. A process that waited on a lock, semaphore, event,
+    condition or barrier goes on no earlier than the hand-off that let it (a release, a
+    set, a notify, the last arrival) took effect. Reads and writes of shared memory wait
+    for nothing, except on an object in ``locked``: a program that holds a lock the
+    tracer cannot see across a read and a write (pausing inside) makes every operation on
+    it wait until the previous one's pause is over.
     """
     clock: dict[str, int] = {}
     effect: dict[str, int] = {}  # message id -> when its put/send took effect
     started: dict[str, int] = {}  # child -> when its spawn took effect
     exited: dict[str, int] = {}
     free_at: dict[str, int] = {}  # locked object -> when the last operation's pause ended
+    handed: dict[str, int] = {}  # sync object -> when its latest hand-off took effect
+    waiting: set[tuple[str, str]] = set()  # (process, object) blocked in a *.wait
     for e in events:
         kind, proc = e["kind"], e["proc"]
         if kind in ("run.start", "run.end"):
@@ -79,11 +104,19 @@ def longest_path(events: list[dict[str, Any]], locked: frozenset[str] = frozense
             now = max(now, effect[e["msg"]])
         elif kind == "proc.join":
             now = max(now, exited.get(e["child"], now))
+        obj = e.get("obj")
+        if kind.endswith(".wait") and obj is not None:
+            waiting.add((proc, obj))
+        elif obj is not None and (proc, obj) in waiting and kind in PACED:
+            waiting.discard((proc, obj))
+            now = max(now, handed.get(obj, 0))
         if e.get("obj") in locked and kind.split(".")[0] in ("value", "array"):
             now = max(now, free_at.get(e["obj"], 0))
         if kind in SENDS and kind not in PACED:
             effect[e["msg"]] = now  # a pool's task goes out from one of its threads
         if kind in PACED:
+            if lets_through(e):
+                handed[str(obj)] = now
             if kind in SENDS:
                 effect[e["msg"]] = now
             elif kind == "proc.spawn":

@@ -27,11 +27,19 @@ SIZES: dict[str, list[dict[str, Any]]] = {
     "join-deadlock": [{}, {"get_first": True}, {"size": 10}],
     # Unlocked, the corrupted reads make the path what the mixing made it: measured locked.
     "pipe-same-end": [{"safe": True}, {"size": 1000, "per_sender": 4, "safe": True}],
+    "lock": [{}, {"times": 1}, {"times": 8}],
+    "event": [{}, {"waiters": 1}, {"waiters": 4, "prepare_s": 0.5}],
+    "barrier": [{}, {"runners": 2}, {"runners": 4}],
+    "semaphore": [{}, {"workers": 1, "free_slots": 1}, {"workers": 6, "free_slots": 2}],
+    "condition": [{}, {"consumers": 1}, {"consumers": 4}],
 }
 CASES = [(sid, params) for sid, sizes in SIZES.items() for params in sizes]
-# Whoever is free takes the next task: at pace 0 one worker may take nearly all of them,
-# while paced (what the estimate is for) they share the work. These are measured paced.
-SHARED_WORK = {"pool": 20, "joinable-queue": 20}
+# Whoever is free takes the next task, or the lock: at pace 0 one worker may take nearly
+# all the tasks, and whoever releases a lock takes it straight back, while paced (what the
+# estimate is for) they share the work and take turns. These are measured paced.
+SHARED_WORK = dict.fromkeys(
+    ("pool", "joinable-queue", "lock", "event", "barrier", "semaphore", "condition", "pipe-same-end"), 20
+)
 
 
 def test_every_scenario_is_measured() -> None:
@@ -39,7 +47,6 @@ def test_every_scenario_is_measured() -> None:
 
 
 def close_enough(formula: int, measured: int) -> bool:
-    # The replay cannot see what is not traced: value-race's Barrier (up to one step).
     return abs(formula - measured) <= 2 + measured // 50
 
 
@@ -49,8 +56,7 @@ async def test_formula_is_the_longest_path(run_to_end: Any, scenario: str, param
     valid = s.validate(params)
     done: Finished = await run_to_end(scenario, params, pace_ms=SHARED_WORK.get(scenario, 0))
     assert done.run.status == s.ends(valid), done.events[-3:]
-    locked = frozenset({"counter"}) if params.get("use_lock") else frozenset()
-    measured = longest_path(done.events, locked)
+    measured = longest_path(done.events)
     # The path is never shorter than the busiest process, nor longer than all of them.
     per_process = paced_per_process(done.events)
     assert max(per_process.values()) <= measured <= sum(per_process.values())

@@ -12,6 +12,11 @@ from app.events.schema.base import Doc, Event, Value, ValueEvent
 # The list and dict methods that change the object in place and return None.
 CHANGES = "append|extend|insert|remove|reverse|sort|clear|update"
 
+TypeId = Annotated[
+    str | None,
+    Doc(description="What the object is in the manager: list, dict, Namespace, Value, Array, Queue, Lock, Event…"),
+]
+
 CalledBy = Annotated[
     Literal["for"] | None,
     Doc(description="What made the call when the program did not write it: a for loop's next step."),
@@ -39,15 +44,69 @@ class ManagerCall(Event, kw_only=True, tag=K.MANAGER_CALL):
         "[method=__add__] {proc} asks the manager for {obj} + {args}",
         "[method=__mul__|__rmul__] {proc} asks the manager for {obj} * {args}",
         "[method=__imul__] {proc} asks the manager to repeat {obj} {args} times",
+        "[method=Namespace] {proc} asks the manager to create a Namespace; {obj} will be the proxy to it",
+        "[method=Value|Array] {proc} asks the manager to create a {method} from {args}; {obj} will be "
+        "the proxy to it",
+        "[method=Queue|Lock|Event] {proc} asks the manager to create a {method}; {obj} will be the proxy to it",
+        "[method=__getattribute__] {proc} asks the manager for {obj}.{args[0]}",
+        "[method=__setattr__] {proc} asks the manager to set {obj}.{args[0]} = {args[1]}",
+        "[method=__delattr__] {proc} asks the manager to delete {obj}.{args[0]}",
+        "[type=Value; method=get] {proc} asks the manager for {obj}.value",
+        "[type=Value; method=set] {proc} asks the manager to set {obj}.value = {args[0]}",
+        "[type=Queue; method=put|put_nowait] {proc} asks the manager to put {args[0]} into {obj}",
+        "[type=Queue; method=get|get_nowait] {proc} asks the manager for the next item of {obj}",
+        "[type=Lock; method=acquire] {proc} asks the manager to acquire {obj}",
+        "[type=Lock; method=release] {proc} asks the manager to release {obj}",
+        "[type=Event; method=set] {proc} asks the manager to set {obj}",
+        "[type=Event; method=clear] {proc} asks the manager to clear {obj}",
+        "[type=Event; method=wait] {proc} asks the manager to wait until {obj} is set",
+        "[type=Event; method=is_set] {proc} asks the manager whether {obj} is set",
         "{proc} asks the manager to run {obj}.{method}({args})",
     )
     group = "message"
     flow = "call"
 
     method: str
+    type: TypeId = None
     args: list[Value] = msgspec.field(default_factory=list)
     msg: str
     by: CalledBy = None
+
+
+Reason = Literal["empty", "full", "held", "unset"]
+
+
+class ManagerWait(Event, kw_only=True, tag=K.MANAGER_WAIT):
+    """The call is blocked in the server (a get from an empty Queue, an acquire of a held
+    Lock, a wait on an unset Event): the caller waits for its reply until it can go on."""
+
+    say = (
+        "[reason=empty] {proc} waits up to {timeout} s: {obj} in the manager is empty, so the server "
+        "holds its get() until an item comes",
+        "[reason=empty] {proc} waits: {obj} in the manager is empty, so the server holds its get() until "
+        "an item comes",
+        "[reason=full] {proc} waits: {obj} in the manager is full, so the server holds its put() until "
+        "there is room",
+        "[reason=held] {proc} waits up to {timeout} s: {holder} holds {obj}, so the server holds the "
+        "acquire() until it is released",
+        "[reason=held] {proc} waits: {holder} holds {obj}, so the server holds the acquire() until it is "
+        "released",
+        "[reason=held] {proc} waits: {obj} is held, so the server holds the acquire() until it is released",
+        "[reason=unset] {proc} waits up to {timeout} s for {obj} to be set: the server holds its wait()",
+        "[reason=unset] {proc} waits for {obj} to be set: the server holds its wait()",
+    )
+    blocks = True
+
+    method: str
+    type: TypeId = None
+    msg: str
+    by: CalledBy = None
+    reason: Reason
+    holder: Annotated[str | None, Doc(description="For a Lock: the process that holds it.")] = None
+    timeout: Annotated[
+        float | None,
+        Doc(description="The call's timeout in seconds, when it has one (it then ends by itself)."),
+    ] = None
 
 
 class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
@@ -58,7 +117,24 @@ class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
         "IndexError",
         "[method=__getitem__; error=KeyError] {proc} finds no key {args} in {obj}, so it answers KeyError",
         "{proc} answers {error}: what was asked of {obj} failed",
-        "[method=list|dict] {proc} now holds the real {method} {obj} = {state}",
+        "[method=list|dict|Namespace|Value|Array] {proc} now holds the real {method} {obj} = {state}",
+        "[method=Queue] {proc} now holds the real queue {obj}, empty",
+        "[method=Lock] {proc} now holds the real lock {obj}, free",
+        "[method=Event] {proc} now holds the real event {obj}, not set",
+        "[method=__getattribute__] {proc} looks up {obj}.{args[0]} and sends back {value}",
+        "[method=__setattr__] {proc} sets {obj}.{args[0]} = {args[1]}; {obj} is now {state}",
+        "[method=__delattr__] {proc} deletes {obj}.{args[0]}; {obj} is now {state}",
+        "[type=Value; method=get] {proc} reads {obj}.value and sends back {value}",
+        "[type=Value; method=set] {proc} sets {obj}.value = {args[0]}",
+        "[type=Queue; method=put|put_nowait] {proc} puts {args[0]} into {obj}; it now holds {state}",
+        "[type=Queue; method=get|get_nowait] {proc} takes {value} out of {obj} and sends it back; "
+        "{obj} now holds {state}",
+        "[type=Lock; method=acquire; value=True] {proc} gives {obj} to {caller}",
+        "[type=Lock; method=acquire] {proc} could not give {obj} to {caller}: it is held",
+        "[type=Lock; method=release] {proc} releases {obj} for {caller}; it is free",
+        "[type=Event; method=set] {proc} sets {obj}: whoever waits for it goes on",
+        "[type=Event; method=clear] {proc} clears {obj}",
+        "[type=Event; method=wait] {proc} answers {caller}'s wait() on {obj} with {value}",
         "[method=__getitem__] {proc} looks up {obj}[{args}] and sends back {value}",
         "[method=__setitem__] {proc} sets {obj}[{args[0]}] = {args[1]}; {obj} is now {state}",
         "[method=__delitem__] {proc} deletes {obj}[{args}]; {obj} is now {state}",
@@ -77,9 +153,18 @@ class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
     group = "memory"
 
     method: str
+    type: TypeId = None
     args: list[Value] = msgspec.field(default_factory=list)
     msg: str | None = None
-    state: Value = None
+    caller: Annotated[str | None, Doc(description="The process whose call this is.")] = None
+    state: Annotated[
+        Value,
+        Doc(
+            description="The real object after the call: a list's or Queue's items, a dict's or "
+            "Namespace's entries, a Value's value, an Array's cells, a Lock's {locked, holder}, "
+            "an Event's flag."
+        ),
+    ] = None
     error: str | None = None
 
 
@@ -92,7 +177,19 @@ class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
         "[method=__getitem__; error=IndexError] {proc} hears that {obj} has no such item (IndexError)",
         "[method=__getitem__; error=KeyError] {proc} hears that {obj} has no such key (KeyError)",
         "{proc} gets {error} back: what it asked of {obj} failed",
-        "[method=list|dict] {proc} gets {obj}: {value}",
+        "[method=list|dict|Namespace|Value|Array|Queue|Lock|Event] {proc} gets {obj}: {value}",
+        "[method=__getattribute__] {proc} gets {obj}.{args[0]} = {value}",
+        "[method=__setattr__|__delattr__] {proc} hears back: the manager has changed {obj}",
+        "[type=Value; method=get] {proc} gets {obj}.value = {value}",
+        "[type=Value; method=set] {proc} hears back: the manager has set {obj}.value",
+        "[type=Queue; method=get|get_nowait] {proc} gets {value} from {obj}",
+        "[type=Queue; method=put|put_nowait] {proc} hears back: the item is in {obj}",
+        "[type=Lock; method=acquire; value=True] {proc} now holds {obj}",
+        "[type=Lock; method=acquire] {proc} did not get {obj}",
+        "[type=Lock; method=release] {proc} hears back: {obj} is released",
+        "[type=Event; method=wait; value=True] {proc}'s wait() on {obj} returns: it is set",
+        "[type=Event; method=wait] {proc}'s wait() on {obj} timed out: it is not set",
+        "[type=Event; method=set|clear] {proc} hears back: the manager has changed {obj}",
         "[method=__getitem__] {proc} gets {value} from {obj}",
         "[method=__len__] {proc} hears how many items {obj} has: {value}",
         "[method=__contains__; value=True] {proc} hears that {obj} contains it",
@@ -108,6 +205,8 @@ class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
     group = "message"
 
     method: str
+    type: TypeId = None
+    args: list[Value] = msgspec.field(default_factory=list)
     msg: str
     error: str | None = None
     by: CalledBy = None
@@ -115,6 +214,7 @@ class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
 
 EVENTS = (
     ManagerCall,
+    ManagerWait,
     ManagerServe,
     ManagerResult,
 )
