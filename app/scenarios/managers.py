@@ -12,7 +12,9 @@ from app.scenarios.model import Cast, Params, Scenario
 
 
 class SharedParams(Params):
-    workers: Integer = Field(default=2, ge=1, le=4, description="How many worker processes share the counter.")
+    workers: Integer = Field(
+        default=2, ge=1, le=4, description="How many worker processes share the counter."
+    )
     rounds: Integer = Field(default=3, ge=1, le=10, description="Increments each worker makes (1 to 10).")
 
 
@@ -40,7 +42,10 @@ def _shared_cast(p: SharedParams) -> Cast:
     def held(name: str) -> dict[str, Any]:
         return {"type": "manager", "name": name, "server": "manager", "proxies": users}
 
-    return {"processes": ["main", "manager", *_workers(p)], "objects": [held("ns"), held("lock"), held("done")]}
+    return {
+        "processes": ["main", "manager", *_workers(p)],
+        "objects": [held("ns"), held("lock"), held("done")],
+    }
 
 
 SCENARIOS: tuple[Scenario[Any], ...] = (

@@ -35,6 +35,7 @@ from app.tracing.values import describe, value_fields
 _BaseProxy: Any = managers.BaseProxy
 _Server: Any = managers.Server
 _SyncManager: Any = managers.SyncManager
+_mp: Any = managers  # the proxies and referents, loosely: several are not in the stubs
 
 _MSG = "_mps_msg"  # the keyword a traced call carries: (message id, calling process)
 _NAME = "_mps_name"
@@ -190,31 +191,31 @@ def _forward(method: str) -> Callable[..., Any]:
     return call
 
 
-class TracedListProxy(_TracedProxy, managers.ListProxy):  # type: ignore[misc]
+class TracedListProxy(_TracedProxy, _mp.ListProxy):  # type: ignore[misc]
     pass
 
 
-class TracedDictProxy(_TracedProxy, managers.DictProxy):  # type: ignore[misc]
+class TracedDictProxy(_TracedProxy, _mp.DictProxy):  # type: ignore[misc]
     pass
 
 
-class TracedNamespaceProxy(_TracedProxy, managers.NamespaceProxy):  # type: ignore[misc]
+class TracedNamespaceProxy(_TracedProxy, _mp.NamespaceProxy):  # type: ignore[misc]
     pass
 
 
-class TracedValueProxy(_TracedProxy, managers.ValueProxy):  # type: ignore[misc]
+class TracedValueProxy(_TracedProxy, _mp.ValueProxy):  # type: ignore[misc]
     pass
 
 
-class TracedArrayProxy(_TracedProxy, managers.ArrayProxy):  # type: ignore[misc]
+class TracedArrayProxy(_TracedProxy, _mp.ArrayProxy):  # type: ignore[misc]
     pass
 
 
-class TracedAcquirerProxy(_TracedProxy, managers.AcquirerProxy):  # type: ignore[misc]
+class TracedAcquirerProxy(_TracedProxy, _mp.AcquirerProxy):  # type: ignore[misc]
     pass
 
 
-class TracedEventProxy(_TracedProxy, managers.EventProxy):  # type: ignore[misc]
+class TracedEventProxy(_TracedProxy, _mp.EventProxy):  # type: ignore[misc]
     pass
 
 
@@ -246,7 +247,12 @@ def _would_block(typeid: str, obj: Any, method: str, args: tuple[Any, ...], kwds
         stuck = obj.empty() if method == "get" else obj.full()
         reason = "empty" if method == "get" else "full"
     elif typeid == "Lock" and method == "acquire":
-        block, timeout, stuck, reason = arg(0, "blocking", True), arg(1, "timeout", None), obj.locked(), "held"
+        block, timeout, stuck, reason = (
+            arg(0, "blocking", True),
+            arg(1, "timeout", None),
+            obj.locked(),
+            "held",
+        )
     elif typeid == "Event" and method == "wait":
         block, timeout, stuck, reason = True, arg(0, "timeout", None), not obj.is_set(), "unset"
     else:
@@ -442,32 +448,32 @@ class TracedSyncManager(_SyncManager):  # type: ignore[misc]
     def dict(self, *args: Any, **kwds: Any) -> Any:
         return self._traced_create("dict", TracedDictProxy, args, kwds, sys._getframe(1))
 
-    def Namespace(self, **kwds: Any) -> Any:  # noqa: N802 (the stdlib's name)
+    def Namespace(self, **kwds: Any) -> Any:
         return self._traced_create("Namespace", TracedNamespaceProxy, (), kwds, sys._getframe(1))
 
-    def Value(self, typecode: Any, value: Any, lock: bool = True) -> Any:  # noqa: N802
+    def Value(self, typecode: Any, value: Any, lock: bool = True) -> Any:
         return self._traced_create("Value", TracedValueProxy, (typecode, value), {}, sys._getframe(1))
 
-    def Array(self, typecode: Any, sequence: Any, lock: bool = True) -> Any:  # noqa: N802
+    def Array(self, typecode: Any, sequence: Any, lock: bool = True) -> Any:
         return self._traced_create("Array", TracedArrayProxy, (typecode, sequence), {}, sys._getframe(1))
 
-    def Queue(self, maxsize: int = 0) -> Any:  # noqa: N802
+    def Queue(self, maxsize: int = 0) -> Any:
         args = (maxsize,) if maxsize else ()
         return self._traced_create("Queue", TracedQueueProxy, args, {}, sys._getframe(1))
 
-    def Lock(self) -> Any:  # noqa: N802
+    def Lock(self) -> Any:
         return self._traced_create("Lock", TracedAcquirerProxy, (), {}, sys._getframe(1))
 
-    def Event(self) -> Any:  # noqa: N802
+    def Event(self) -> Any:
         return self._traced_create("Event", TracedEventProxy, (), {}, sys._getframe(1))
 
 
 _TRACED_TYPES: tuple[tuple[str, Any, type], ...] = (
     ("list", list, TracedListProxy),
     ("dict", dict, TracedDictProxy),
-    ("Namespace", managers.Namespace, TracedNamespaceProxy),
-    ("Value", managers.Value, TracedValueProxy),
-    ("Array", managers.Array, TracedArrayProxy),
+    ("Namespace", _mp.Namespace, TracedNamespaceProxy),
+    ("Value", _mp.Value, TracedValueProxy),
+    ("Array", _mp.Array, TracedArrayProxy),
     ("Queue", stdlib_queue.Queue, TracedQueueProxy),
     ("Lock", threading.Lock, TracedAcquirerProxy),
     ("Event", threading.Event, TracedEventProxy),

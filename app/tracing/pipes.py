@@ -121,10 +121,14 @@ class TracedConnection(connection.Connection):
             em.flush()
         try:
             data = self._recv_frame()
-        except (EOFError, OSError) as exc:
-            # EOFError: every writer closed its end. OSError: the pipe ended in the middle
-            # of a message (a length read from the middle of another one said more bytes).
-            messages.failed(em, K.PIPE_RECV, self._mps_name, line, error_text(exc))
+        except EOFError:  # every writer closed its end, nothing is left
+            messages.failed(em, K.PIPE_RECV, self._mps_name, line, "EOFError")
+            raise
+        except OSError as exc:
+            # The pipe ended in the middle of a message: a length read from inside another
+            # message promised more bytes than came, or a writer died halfway.
+            em.emit(K.PIPE_RECV, self._mps_name, line, {"error": error_text(exc), "corrupt": True})
+            em.after()
             raise
         parts = unframe(data)
         if parts is None:

@@ -83,6 +83,10 @@ def _patch() -> None:
     # `multiprocessing.Queue` and friends were bound to the default context at import.
     for name in _FACTORIES:
         _patches.set(multiprocessing, name, getattr(default, name))
+    # Names a family patches in place, on classes of their own module (shared_memory).
+    for module in _PRIMITIVES:
+        for owner, name, value in getattr(module, "PATCHES", ()):
+            _patches.set(owner, name, value)
     for name, method in processes.METHODS.items():
         _patches.set(BaseProcess, name, method)
     _patches.set(reduction.ForkingPickler, "_extra_reducers", _with_connection_reducer())

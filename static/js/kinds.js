@@ -792,7 +792,7 @@ export const TEMPLATES = Object.freeze({
   ],
   "pipe.recv": [
     "[error=EOFError] {proc} tried to receive on {obj}, but the other end is closed and nothing is left, so recv() raised EOFError",
-    "[corrupt=True] {proc} read bytes from {obj} that are no message anyone sent, so recv() raised {error}: two messages were mixed",
+    "[corrupt=True] {proc} read bytes from {obj} that are no whole message anyone sent, so recv() raised {error}",
     "[corrupt=True] {proc} received {value} from {obj}, but that is not what was sent: the bytes of two messages were mixed",
     "{proc} got {error} on {obj}",
     "{proc} received {value} from {obj}"
@@ -1090,9 +1090,11 @@ export const TEMPLATES = Object.freeze({
     "{proc} attached to shared memory block {obj} by its name {block}: {size} bytes"
   ],
   "shm.read": [
+    "{proc} read {obj}.buf[{index}:{step}]: {value}",
     "{proc} read {obj}.buf[{index}]: {value}"
   ],
   "shm.write": [
+    "{proc} wrote {value} into {obj}.buf[{index}:{step}]",
     "{proc} wrote {value} into {obj}.buf[{index}]"
   ],
   "shm.get": [

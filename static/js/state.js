@@ -82,6 +82,7 @@ export const STORES = {
   condition: "conditions",
   barrier: "barriers",
   pool: "pools",
+  shm: "blocks",
 };
 
 export function stored(state, type, name) {

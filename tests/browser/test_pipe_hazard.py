@@ -3,6 +3,7 @@ its big send, then reads of mixed bytes drawn as broken tokens at the reading en
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -32,9 +33,14 @@ def test_mixed_reads_are_broken_tokens_at_the_reading_end(dashboard: Dashboard) 
     broken = [e for e in events if e["kind"] == "pipe.recv" and e.get("corrupt")]
     tokens = pipe.locator(".corrupted .token.broken")
     expect(tokens).to_have_count(min(4, len(broken)))
-    # Each says what the reader got: the error it raised, or a value nobody sent.
+    # Each says what the reader got: the exception it raised (its text in the title), or
+    # the start of a value nobody sent.
     last = broken[-1]
-    expect(tokens.last.locator(".val")).to_contain_text(last.get("error") or "not as sent")
+    if "error" in last:
+        expect(tokens.last.locator(".val")).to_have_text("✗ " + last["error"].split(":")[0])
+        expect(tokens.last).to_have_attribute("title", re.compile(re.escape(last["error"])))
+    else:
+        expect(tokens.last.locator(".val")).to_contain_text("(not as sent)")
     expect(tokens.last.locator(".who")).to_have_text("main read mixed bytes")
     expect(pipe.locator(".note")).to_contain_text(f"{len(broken)} corrupted")
     whole = sum(1 for e in events if e["kind"] == "pipe.recv" and "msg" in e)

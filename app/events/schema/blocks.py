@@ -19,6 +19,7 @@ IsList = Annotated[bool, Doc(description="The block holds a ShareableList.")]
 Step = Annotated[
     int | None, Doc(description="The slice's step, when not 1 (index then spans its first to last byte).")
 ]
+Error = Annotated[str | None, Doc(description="The exception the call raised, as Python prints it.")]
 Version = Annotated[int, Doc(description="Writes to the block so far: the one this read saw, or this write.")]
 
 
@@ -51,7 +52,7 @@ class ShmAttach(Event, kw_only=True, tag=K.SHM_ATTACH):
 class ShmRead(ValueEvent, kw_only=True, tag=K.SHM_READ):
     """A read through ``buf``: one byte (``index``) or a slice (``[start, stop]``)."""
 
-    say = ("{proc} read {obj}.buf[{index}]: {value}",)
+    say = ("{proc} read {obj}.buf[{index}:{step}]: {value}", "{proc} read {obj}.buf[{index}]: {value}")
     group = "memory"
 
     index: Index
@@ -62,7 +63,10 @@ class ShmRead(ValueEvent, kw_only=True, tag=K.SHM_READ):
 class ShmWrite(ValueEvent, kw_only=True, tag=K.SHM_WRITE):
     """A write through ``buf``; ``value`` is what the bytes hold after it."""
 
-    say = ("{proc} wrote {value} into {obj}.buf[{index}]",)
+    say = (
+        "{proc} wrote {value} into {obj}.buf[{index}:{step}]",
+        "{proc} wrote {value} into {obj}.buf[{index}]",
+    )
     group = "memory"
 
     index: Index
@@ -107,7 +111,7 @@ class ShmUnlink(Event, kw_only=True, tag=K.SHM_UNLINK):
     )
 
     block: Block
-    error: Annotated[str | None, Doc(description="The exception unlink() raised, as Python prints it.")] = None
+    error: Error = None
 
 
 EVENTS = (ShmNew, ShmAttach, ShmRead, ShmWrite, ShmGet, ShmSet, ShmClose, ShmUnlink)

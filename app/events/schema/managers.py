@@ -14,7 +14,10 @@ CHANGES = "append|extend|insert|remove|reverse|sort|clear|update"
 
 TypeId = Annotated[
     str | None,
-    Doc(description="What the object is in the manager: list, dict, Namespace, Value, Array, Queue, Lock, Event…"),
+    Doc(
+        description="What the object is in the manager: list, dict, Namespace, Value, Array, Queue, "
+        "Lock, Event…"
+    ),
 ]
 
 CalledBy = Annotated[
@@ -47,7 +50,8 @@ class ManagerCall(Event, kw_only=True, tag=K.MANAGER_CALL):
         "[method=Namespace] {proc} asks the manager to create a Namespace; {obj} will be the proxy to it",
         "[method=Value|Array] {proc} asks the manager to create a {method} from {args}; {obj} will be "
         "the proxy to it",
-        "[method=Queue|Lock|Event] {proc} asks the manager to create a {method}; {obj} will be the proxy to it",
+        "[method=Queue|Lock|Event] {proc} asks the manager to create a {method}; {obj} will be the "
+        "proxy to it",
         "[method=__getattribute__] {proc} asks the manager for {obj}.{args[0]}",
         "[method=__setattr__] {proc} asks the manager to set {obj}.{args[0]} = {args[1]}",
         "[method=__delattr__] {proc} asks the manager to delete {obj}.{args[0]}",

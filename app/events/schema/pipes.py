@@ -42,8 +42,8 @@ class PipeRecv(ValueEvent, kw_only=True, tag=K.PIPE_RECV):
     say = (
         "[error=EOFError] {proc} tried to receive on {obj}, but the other end is closed and nothing is "
         "left, so recv() raised EOFError",
-        "[corrupt=True] {proc} read bytes from {obj} that are no message anyone sent, so recv() raised "
-        "{error}: two messages were mixed",
+        "[corrupt=True] {proc} read bytes from {obj} that are no whole message anyone sent, so recv() "
+        "raised {error}",
         "[corrupt=True] {proc} received {value} from {obj}, but that is not what was sent: the bytes of "
         "two messages were mixed",
         "{proc} got {error} on {obj}",

@@ -21,7 +21,10 @@ if __name__ == "__main__":
         lock = manager.Lock()
         done = manager.Queue()
 
-        procs = [multiprocessing.Process(target=work, args=(f"w{i}", ns, lock, done)) for i in range(1, workers + 1)]
+        procs = [
+            multiprocessing.Process(target=work, args=(f"w{i}", ns, lock, done))
+            for i in range(1, workers + 1)
+        ]
         for p in procs:
             p.start()
         # Each get waits in the server until a worker has put its name.

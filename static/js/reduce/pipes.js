@@ -12,7 +12,7 @@ export const PIPES = {
     let pipe = pipeOf(state, pipeName(state, ev.obj));
     const toEnd = ev.peer ?? pipe.ends.find((end) => end !== ev.obj) ?? null;
     if (!pipe.ends.includes(ev.obj)) pipe = { ...pipe, ends: [ev.obj, toEnd] };
-    const message = { msg: ev.msg, ...shown(ev), from: ev.proc, fromEnd: ev.obj, toEnd, seq: ev.seq };
+    const message = { msg: ev.msg, ...shown(ev), size: ev.size ?? null, from: ev.proc, fromEnd: ev.obj, toEnd, seq: ev.seq };
     pipe = usePipeEnd({ ...pipe, inFlight: pipe.inFlight.push(message, ev) }, ev.obj, ev.proc);
     return withPipe(state, pipe);
   },

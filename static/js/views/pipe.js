@@ -5,10 +5,9 @@
 
 import { fill, h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
 import { FINAL_STATUSES } from "../kinds.js";
-import { pyrepr } from "../narrate.js";
+import { shownValue, thousands, tokenText } from "../format.js";
 import { parkedAt } from "./parked.js";
 
-const shownValue = (m) => m.repr ?? pyrepr(m.value);
 const CORRUPT_SHOWN = 4;
 const FINAL = new Set(FINAL_STATUSES);
 
@@ -74,10 +73,11 @@ export class PipeView {
           {
             class: `msg token ${procClass(state, m.from)} ${m.fromEnd === a ? "to-b" : "to-a"}`,
             dataset: { token: m.msg },
-            title: `sent by ${m.from} into ${m.fromEnd}, on its way to ${m.toEnd}`,
+            title: `${shownValue(m)}: sent by ${m.from} into ${m.fromEnd}, on its way to ${m.toEnd}`,
           },
           h("span", { class: "dir", "aria-hidden": "true" }, m.fromEnd === a ? "→" : "←"),
-          h("span", { class: "val" }, shownValue(m)),
+          h("span", { class: "val" }, tokenText(m)),
+          m.size != null ? h("span", { class: "size" }, `${thousands(m.size)} bytes`) : null,
           // The sender by name, not by colour alone.
           h("span", { class: "who" }, m.from ?? ""),
         ),
@@ -91,8 +91,12 @@ export class PipeView {
       (r) =>
         h(
           "li",
-          { class: `msg token broken ${procClass(state, r.proc)}`, title: `read by ${r.proc}: no message anyone sent` },
-          h("span", { class: "val" }, `✗ ${r.error ?? `${shownValue(r)}: not as sent`}`),
+          {
+            class: `msg token broken ${procClass(state, r.proc)}`,
+            title: `read by ${r.proc}: no message anyone sent. ${r.error ?? shownValue(r)}`,
+          },
+          // The exception's name (its text is in the title), or the start of the wrong value.
+          h("span", { class: "val" }, `✗ ${r.error ? r.error.split(":")[0] : `${tokenText(r)} (not as sent)`}`),
           h("span", { class: "who" }, `${r.proc} read mixed bytes`),
         ),
       (el, r) => toggle(el, "lit", r.seq === current),

@@ -5,6 +5,7 @@
 // something is drawn parked at that thing (the stage's channel views show it there), and
 // here says what it waits for.
 
+import { shownValue, tokenText } from "../format.js";
 import { h, keyed, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { ConsoleView } from "./console.js";
@@ -50,7 +51,6 @@ function roleText(proc) {
   return parts.join(" · ") || proc.role;
 }
 
-const shownValue = (item) => item.repr ?? pyrepr(item.value);
 
 function pipeEndsOf(state, proc) {
   const ends = [];
@@ -212,9 +212,11 @@ export class ProcBoxView {
           {
             class: `token got ${procClass(state, item.from)}`,
             dataset: { token: item.msg ?? `seq${item.seq}` },
-            title: item.from ? `a copy, from ${item.from} through ${item.via}` : `a copy, through ${item.via}`,
+            title: `${shownValue(item)}: ${item.from ? `a copy, from ${item.from} through ${item.via}` : `a copy, through ${item.via}`}`,
           },
-          h("span", { class: "val" }, shownValue(item)),
+          h("span", { class: "val" }, tokenText(item)),
+          // Mixed bytes that happened to unpickle: a value nobody sent.
+          item.corrupt ? h("span", { class: "corrupt" }, "not as sent") : null,
           // The sender's name, as on a queue's items: the colour is never the only cue.
           item.from ? h("span", { class: "who" }, item.from) : null,
           h("span", { class: "via" }, item.kind === "manager.result" ? `← ${item.via}` : `from ${item.via}`),

@@ -4,6 +4,7 @@
 // put, a JoinableQueue's join(), or at their exit until its feeder has flushed. A
 // JoinableQueue also shows how many of the items put in are not marked done yet.
 
+import { shownValue, tokenText } from "../format.js";
 import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { parkedAt } from "./parked.js";
@@ -17,7 +18,6 @@ function visible(items) {
   return [...items.slice(0, ENDS_SHOWN), gap, ...items.slice(-ENDS_SHOWN)];
 }
 
-const shownValue = (item) => item.repr ?? pyrepr(item.value);
 const chips = (state, names) => (names.length ? names.map((p) => procChip(state, p)) : [h("span", { class: "none" }, "—")]);
 
 export class QueueView {
@@ -74,8 +74,8 @@ export class QueueView {
           ? h("li", { class: "gap" })
           : h(
               "li",
-              { class: `item token ${procClass(state, item.from)}`, dataset: { token: item.msg }, title: `put by ${item.from}` },
-              h("span", { class: "val" }, shownValue(item)),
+              { class: `item token ${procClass(state, item.from)}`, dataset: { token: item.msg }, title: `${shownValue(item)}: put by ${item.from}` },
+              h("span", { class: "val" }, tokenText(item)),
               h("span", { class: "who" }, item.from ?? ""),
             ),
       (el, item) => {
