@@ -152,6 +152,8 @@ class RunSupervisor:
             # The group is dead: nothing of the run can make or use a semaphore any more.
             if left := leftovers.remove_semaphores(run.id):
                 log.info("run %s: removed what killed processes left in /dev/shm: %s", run.id, left)
+            if left := leftovers.remove_blocks(str(run_dir)):
+                log.info("run %s: removed shared memory blocks the run left: %s", run.id, left)
             shutil.rmtree(run_dir, ignore_errors=True)
             run.done.set()
 

@@ -44,7 +44,8 @@ def _same_end_cast(p: SameEndParams) -> Cast:
         "type": "pipe",
         "name": "reader",
         "ends": ["reader", "writer"],
-        "users": {"reader": ["main"], "writer": ["sender1", "sender2"]},
+        # main closes its copy of the writing end once both senders have theirs
+        "users": {"reader": ["main"], "writer": ["main", "sender1", "sender2"]},
     }
     return {"processes": ["main", "sender1", "sender2"], "objects": [pipe]}
 

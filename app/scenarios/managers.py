@@ -28,12 +28,14 @@ def _workers(p: SharedParams) -> list[str]:
 
 
 def _shared_steps(p: SharedParams) -> int:
-    # main: the manager's start, three objects and the counter set, a start per worker;
-    # then each round of each worker in turn: acquire, read, write, release (a hand-off in
-    # the server overlaps the next acquire by one); the last worker's put; main's get and
-    # line, joins, the total's read and its line, the manager's join.
+    # main's part around the work (the manager's start, its objects, the starts, the put
+    # and get of the total, the joins and its lines): 11. The rounds, one worker at a time
+    # under the lock: four calls each (acquire, read, write, release), but a worker waiting
+    # in the server is served its acquire together with the release that lets it in, one
+    # call fewer for every round that hands the lock to another worker: rounds × (workers
+    # − 1) of them. Measured against paced runs (tests/scenarios/test_steps.py).
     rounds = p.workers * p.rounds
-    return 5 + p.workers + 4 * rounds - (rounds - 1) + 1 + 2 + p.workers + 3
+    return 11 + 4 * rounds - p.rounds * (p.workers - 1)
 
 
 def _shared_cast(p: SharedParams) -> Cast:

@@ -10,7 +10,7 @@ from app.json_types import Integer
 from app.scenarios.model import MAX_ITEMS, Cast, Params, Scenario, SmallInt
 
 
-class PoolParams(Params):
+class MapPoolParams(Params):
     numbers: list[SmallInt] = Field(
         default=[1, 2, 3, 4, 5, 6],
         max_length=MAX_ITEMS,
@@ -27,13 +27,13 @@ class PoolParams(Params):
     )
 
 
-def _rounds(p: PoolParams) -> int:
+def _rounds(p: MapPoolParams) -> int:
     """How many tasks the busiest worker runs for one map: the chunks, shared out."""
     chunks = -(-len(p.numbers) // p.chunksize)
     return -(-chunks // p.workers)
 
 
-def _pool_steps(p: PoolParams) -> int:
+def _pool_steps(p: MapPoolParams) -> int:
     # main: a start per worker. A map: the submit, then the busiest worker's rounds of take
     # and done (the last done's pause is not waited for: main has the result as soon as it
     # is sent), then main's get and print; map_async the same with the callback's print in
@@ -44,7 +44,7 @@ def _pool_steps(p: PoolParams) -> int:
     return p.workers + (1 + chunks + 2) + 4 + (1 + chunks + callback) + 1 + p.workers + 2
 
 
-def _pool_cast(p: PoolParams) -> Cast:
+def _pool_cast(p: MapPoolParams) -> Cast:
     # The pool itself is drawn from its first event: the scenario tests' cast covers the
     # processes and the channels and shared objects they know.
     return {"processes": ["main", *(f"pool-worker-{i}" for i in range(1, p.workers + 1))], "objects": []}
@@ -61,7 +61,7 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
             "back to main."
         ),
         program="pool_map.py",
-        params_model=PoolParams,
+        params_model=MapPoolParams,
         concepts=("Pool", "map", "apply_async", "callback"),
         default_pace_ms=300,
         steps_of=_pool_steps,

@@ -17,6 +17,10 @@ FAMILIES = (article, queues, sync, pools, hazards, corruption, blocks, managers)
 
 SCENARIOS: dict[str, Scenario[Any]] = {s.id: s for family in FAMILIES for s in family.SCENARIOS}
 assert len(SCENARIOS) == sum(len(f.SCENARIOS) for f in FAMILIES), "two scenarios share an id"
+# The OpenAPI document names each parameter model's schema after its class.
+assert len({s.params_model for s in SCENARIOS.values()}) == len(
+    {s.params_model.__name__ for s in SCENARIOS.values()}
+), "two parameter models share a class name"
 
 
 def get(scenario_id: str) -> Scenario[Any]:

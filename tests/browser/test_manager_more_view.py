@@ -25,11 +25,62 @@ def state_after(events: list[dict[str, Any]], upto: int, obj: str) -> Any:
     return serves[-1]["state"] if serves else None
 
 
-def test_the_server_box_holds_the_objects_and_shows_who_it_keeps_waiting(dashboard: Dashboard) -> None:
-    d = dashboard
+# Each object, drawn by its own view from the fold of the run's events up to ``upto``:
+# what the stage puts in the server's box.
+DRAW = """
+async ([events, upto, names]) => {
+  const { reduceAll } = await import('/static/js/reducer.js');
+  const { ManagerView } = await import('/static/js/views/manager.js');
+  const state = reduceAll(events.slice(0, upto + 1));
+  const out = {};
+  for (const name of names) {
+    const view = new ManagerView(name);
+    view.render(state);
+    const texts = (sel) => [...view.el.querySelectorAll(sel)].map((el) => el.textContent);
+    out[name] = {
+      type: view.el.dataset.type, meta: texts('.meta')[0], rows: texts('.held > li'),
+      held: texts('.held-calls > li'), parked: texts('.parked')[0],
+    };
+  }
+  return out;
+}
+"""
+
+
+def run_shared(d: Dashboard) -> list[dict[str, Any]]:
     d.open(scenario="manager-shared", pace_ms=20, start_method="fork", workers=3, rounds=2)
     d.run()
-    events = d.events()
+    return d.events()
+
+
+def test_each_object_shows_its_real_state_and_the_calls_the_server_holds(dashboard: Dashboard) -> None:
+    d = dashboard
+    events = run_shared(d)
+    waits = [e for e in events if e["kind"] == "manager.wait" and e["obj"] == "lock"]
+    assert waits, "nobody was kept waiting for the lock in this run"
+    for wait in waits[:4]:
+        drawn = d.evaluate(DRAW, [events, wait["seq"], ["ns", "lock", "done"]])
+        state = state_after(events, wait["seq"], "lock")
+        want = f"held by {state['holder']}" if state["locked"] else "free"
+        lock = drawn["lock"]
+        assert (lock["type"], lock["meta"], lock["rows"]) == ("Lock", "the real Lock", [want])
+        assert f"{wait['proc']}'s acquire() is held in the server: {wait['holder']} holds it" in lock["held"]
+        assert wait["proc"] in lock["parked"]
+        total = state_after(events, wait["seq"], "ns")["total"]
+        assert drawn["ns"]["rows"] == [f"total = {total}"]
+        assert drawn["ns"]["meta"] == "the real Namespace"
+    put = next(
+        e for e in events if e["kind"] == "manager.serve" and e["obj"] == "done" and e["method"] == "put"
+    )
+    drawn = d.evaluate(DRAW, [events, put["seq"], ["done"]])
+    assert drawn["done"]["rows"] == [f"'{put['args'][0]}'"]
+    drawn = d.evaluate(DRAW, [events, len(events) - 1, ["ns", "lock", "done"]])
+    assert [drawn[n]["rows"] for n in ("ns", "lock", "done")] == [["total = 6"], ["free"], []]
+
+
+def test_the_server_box_holds_the_objects_and_shows_who_it_keeps_waiting(dashboard: Dashboard) -> None:
+    d = dashboard
+    events = run_shared(d)
     waits = [e for e in events if e["kind"] == "manager.wait" and e["obj"] == "lock"]
     assert waits, "nobody was kept waiting for the lock in this run"
     for wait in waits[:4]:

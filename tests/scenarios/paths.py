@@ -53,11 +53,22 @@ PACED = frozenset(
         "condition.wake",
         "condition.notify",
         "barrier.pass",
+        "shm.read",
+        "shm.write",
+        "shm.get",
+        "shm.set",
+        "shm.close",
+        "shm.unlink",
     }
 )
-# A message's sending (its effect recorded by msg) and the kinds that wait for it.
-SENDS = frozenset({"queue.put", "pipe.send", "pool.task", "pool.done"})
-RECEIVES = frozenset({"queue.get", "pipe.recv", "pool.take", "pool.result"})
+# A message's sending (its effect recorded by msg) and the kinds that wait for it. A manager's
+# serving waits for its call and is what its result waits for; the server serves one call
+# after another, so a call the server held (manager.wait) is served only after the call
+# that let it go on (a put, a release, a set).
+SENDS = frozenset({"queue.put", "pipe.send", "pool.task", "pool.done", "manager.call", "manager.serve"})
+RECEIVES = frozenset(
+    {"queue.get", "pipe.recv", "pool.take", "pool.result", "manager.serve", "manager.result"}
+)
 
 
 def lets_through(e: dict[str, Any]) -> bool:
@@ -101,7 +112,7 @@ def longest_path(events: list[dict[str, Any]], locked: frozenset[str] = frozense
             continue
         now = clock.setdefault(proc, started.get(proc, 0))
         if kind in RECEIVES and "msg" in e:
-            now = max(now, effect[e["msg"]])
+            now = max(now, effect.get(e["msg"], 0))
         elif kind == "proc.join":
             now = max(now, exited.get(e["child"], now))
         obj = e.get("obj")
@@ -148,7 +159,7 @@ def seen_cast(events: list[dict[str, Any]]) -> dict[str, Any]:
     uses: dict[tuple[str, str], set[str]] = {}
     for e in events:
         obj, group = e.get("obj"), e["kind"].split(".")[0]
-        if obj is None or group not in ("queue", "pipe", "value", "array", "manager", "var"):
+        if obj is None or group not in ("queue", "pipe", "value", "array", "manager", "var", "shm"):
             continue
         name = pipe_of.get(obj, obj) if group == "pipe" else obj
         objects.setdefault(name, {"type": group, "name": name})
@@ -162,7 +173,7 @@ def seen_cast(events: list[dict[str, Any]]) -> dict[str, Any]:
             uses.setdefault((name, "server"), set()).add(e["proc"])
         elif group == "manager" and e["kind"] == "manager.call":
             uses.setdefault((name, "proxies"), set()).add(e["proc"])
-        elif group in ("value", "array", "var"):
+        elif group in ("value", "array", "var", "shm"):
             uses.setdefault((name, "users"), set()).add(e["proc"])
     for name, o in objects.items():
 

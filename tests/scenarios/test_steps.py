@@ -32,13 +32,26 @@ SIZES: dict[str, list[dict[str, Any]]] = {
     "barrier": [{}, {"runners": 2}, {"runners": 4}],
     "semaphore": [{}, {"workers": 1, "free_slots": 1}, {"workers": 6, "free_slots": 2}],
     "condition": [{}, {"consumers": 1}, {"consumers": 4}],
+    "shared-memory-block": [{}, {"left": "a", "right": "b"}, {"left": "x" * 40, "right": "two\nlines"}],
+    "manager-shared": [{}, {"workers": 1, "rounds": 1}, {"workers": 4, "rounds": 5}],
 }
 CASES = [(sid, params) for sid, sizes in SIZES.items() for params in sizes]
 # Whoever is free takes the next task, or the lock: at pace 0 one worker may take nearly
 # all the tasks, and whoever releases a lock takes it straight back, while paced (what the
 # estimate is for) they share the work and take turns. These are measured paced.
 SHARED_WORK = dict.fromkeys(
-    ("pool", "joinable-queue", "lock", "event", "barrier", "semaphore", "condition", "pipe-same-end"), 20
+    (
+        "pool",
+        "joinable-queue",
+        "lock",
+        "event",
+        "barrier",
+        "semaphore",
+        "condition",
+        "pipe-same-end",
+        "manager-shared",
+    ),
+    20,
 )
 
 

@@ -7,7 +7,8 @@ import { addName, put, span, stored, withObject } from "../state.js";
 // The bytes drawn of a block: a block is often a page or more, a learner reads the first few.
 export const SHOWN_BYTES = 64;
 
-function blockOf(state, name) {
+/** A block's state (an empty one before its first event; castState can use it too). */
+export function blockOf(state, name) {
   return (
     stored(state, "shm", name) ?? {
       name,

@@ -185,13 +185,11 @@ export class StageView {
       syncChildren(el, band.regions.map((r) => this.views.get(r.key).el));
       order.push(el);
     });
-    // A manager's object inside its server's box; one whose server is not known yet waits
-    // in the last gap.
-    for (const held of placement.held) {
-      syncChildren(this.boxes.get(held.proc).holds, [this.views.get(held.key).el]);
-    }
+    // A manager's objects inside their server's box, in order of appearance; one whose
+    // server is not known yet waits in the last gap.
     for (const [name, box] of this.boxes) {
-      if (!placement.held.some((x) => x.proc === name)) syncChildren(box.holds, []);
+      const held = placement.held.filter((x) => x.proc === name);
+      syncChildren(box.holds, held.map((x) => this.views.get(x.key).el));
     }
     if (placement.loose.length) {
       this.loose ??= h("div", { class: "gap loose" });
