@@ -115,6 +115,17 @@ def _race_steps(p: RaceParams) -> int:
     return (8 if p.use_lock else 2) * p.times + 5
 
 
+def _race_cast(p: RaceParams) -> Cast:
+    # Both start their loops together at a Barrier; with use_lock, the Value's own lock.
+    objects = [
+        {"type": "value", "name": "counter", "users": ["main", "p1", "p2"]},
+        {"type": "barrier", "name": "barrier", "users": ["p1", "p2"]},
+    ]
+    if p.use_lock:
+        objects.append({"type": "lock", "name": "counter.get_lock()", "users": ["p1", "p2"]})
+    return {"processes": ["main", "p1", "p2"], "objects": objects}
+
+
 def _pool_steps(p: PoolParams) -> int:
     # main does the most: starts, a put per task and per stop signal, a get per result, joins
     return 2 * len(p.numbers) + 3 * p.workers + 1
@@ -282,12 +293,7 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         # loses updates. At pace 0 the race still happens, in most runs (see the tests).
         default_pace_ms=200,
         steps_of=_race_steps,
-        cast_of=_fixed(
-            {
-                "processes": ["main", "p1", "p2"],
-                "objects": [{"type": "value", "name": "counter", "users": ["main", "p1", "p2"]}],
-            }
-        ),
+        cast_of=_race_cast,
     ),
     Scenario(
         id="worker-pool",

@@ -32,8 +32,8 @@ def _shared_steps(p: SharedParams) -> int:
     # and get of the total, the joins and its lines): 11. The rounds, one worker at a time
     # under the lock: four calls each (acquire, read, write, release), but a worker waiting
     # in the server is served its acquire together with the release that lets it in, one
-    # call fewer for every round that hands the lock to another worker: rounds × (workers
-    # − 1) of them. Measured against paced runs (tests/scenarios/test_steps.py).
+    # call fewer for every round that hands the lock to another worker: rounds * (workers
+    # - 1) of them. Measured against paced runs (tests/scenarios/test_steps.py).
     rounds = p.workers * p.rounds
     return 11 + 4 * rounds - p.rounds * (p.workers - 1)
 

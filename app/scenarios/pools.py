@@ -45,9 +45,11 @@ def _pool_steps(p: MapPoolParams) -> int:
 
 
 def _pool_cast(p: MapPoolParams) -> Cast:
-    # The pool itself is drawn from its first event: the scenario tests' cast covers the
-    # processes and the channels and shared objects they know.
-    return {"processes": ["main", *(f"pool-worker-{i}" for i in range(1, p.workers + 1))], "objects": []}
+    workers = [f"pool-worker-{i}" for i in range(1, p.workers + 1)]
+    return {
+        "processes": ["main", *workers],
+        "objects": [{"type": "pool", "name": "pool", "users": ["main", *workers]}],
+    }
 
 
 SCENARIOS: tuple[Scenario[Any], ...] = (

@@ -98,7 +98,9 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         default_pace_ms=300,
         steps_of=_lock_steps,
         cast_of=lambda _p: _cast(
-            ["p1", "p2"], {"type": "value", "name": "counter", "users": ["main", "p1", "p2"]}
+            ["p1", "p2"],
+            {"type": "value", "name": "counter", "users": ["main", "p1", "p2"]},
+            {"type": "lock", "name": "lock", "users": ["p1", "p2"]},
         ),
     ),
     Scenario(
@@ -113,7 +115,10 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         concepts=("Event", "signalling"),
         default_pace_ms=300,
         steps_of=_event_steps,
-        cast_of=lambda p: _cast(_named("wait_for_signal", p.waiters)),
+        cast_of=lambda p: _cast(
+            _named("wait_for_signal", p.waiters),
+            {"type": "event", "name": "ready", "users": ["main", *_named("wait_for_signal", p.waiters)]},
+        ),
     ),
     Scenario(
         id="barrier",
@@ -127,7 +132,10 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         concepts=("Barrier",),
         default_pace_ms=300,
         steps_of=_barrier_steps,
-        cast_of=lambda p: _cast(_named("run_leg", p.runners)),
+        cast_of=lambda p: _cast(
+            _named("run_leg", p.runners),
+            {"type": "barrier", "name": "start_line", "users": _named("run_leg", p.runners)},
+        ),
     ),
     Scenario(
         id="semaphore",
@@ -141,7 +149,10 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         concepts=("Semaphore", "limiting"),
         default_pace_ms=300,
         steps_of=_semaphore_steps,
-        cast_of=lambda p: _cast(_named("use_a_slot", p.workers)),
+        cast_of=lambda p: _cast(
+            _named("use_a_slot", p.workers),
+            {"type": "semaphore", "name": "slots", "users": _named("use_a_slot", p.workers)},
+        ),
     ),
     Scenario(
         id="condition",
@@ -157,6 +168,7 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         steps_of=_condition_steps,
         cast_of=lambda p: _cast(
             [*_named("consume", p.consumers), "produce-1"],
+            {"type": "condition", "name": "ready", "users": [*_named("consume", p.consumers), "produce-1"]},
             {"type": "value", "name": "box", "users": [*_named("consume", p.consumers), "produce-1"]},
         ),
     ),

@@ -6,18 +6,26 @@
 // views skip work by comparing references, and lets the history keep old states cheaply.
 // Lists that grow with the run are Logs (./log.js): immutable, with O(1) push and shift.
 
-import { initialState } from "./state.js";
+import { castState as castWith, initialState } from "./state.js";
 import { touchProc } from "./reduce/common.js";
-import { BLOCKS } from "./reduce/blocks.js";
+import { BLANKS as BLOCK_BLANKS, BLOCKS } from "./reduce/blocks.js";
 import { MANAGERS } from "./reduce/managers.js";
 import { PIPES } from "./reduce/pipes.js";
-import { POOLS } from "./reduce/pools.js";
+import { BLANKS as POOL_BLANKS, POOLS } from "./reduce/pools.js";
 import { PROCESSES } from "./reduce/processes.js";
 import { QUEUES } from "./reduce/queues.js";
 import { SHARED } from "./reduce/shared.js";
-import { SYNC } from "./reduce/sync.js";
+import { BLANKS as SYNC_BLANKS, SYNC } from "./reduce/sync.js";
 
-export { castState, initialState } from "./state.js";
+export { initialState } from "./state.js";
+
+// Blank objects of the families' own types, for the picture before a run.
+const BLANKS = { ...SYNC_BLANKS, ...POOL_BLANKS, ...BLOCK_BLANKS };
+
+/** The picture before a run: the processes and objects of a scenario's cast (state.js). */
+export function castState(cast) {
+  return castWith(cast, BLANKS);
+}
 
 // One handler per kind, kept with its family in ./reduce/: a new family of primitives is
 // one more module here. A kind handled twice is a mistake, caught at load.

@@ -226,7 +226,7 @@ export function updateCall(manager, msg, make) {
  * Only what the cast lists is filled in; every event of a real run starts from
  * initialState(), never from this.
  */
-export function castState(cast) {
+export function castState(cast, blanks = {}) {
   let state = initialState();
   for (const name of cast?.processes ?? []) {
     state = updateProc(ensureProc(state, name, null), name, { status: "planned" });
@@ -252,7 +252,11 @@ export function castState(cast) {
         state = { ...state, vars: put(state.vars, o.name, {}), varUsers: put(state.varUsers ?? {}, o.name, o.users ?? []) };
         break;
       default:
-        break; // a kind of object this page does not draw yet
+        // A family's own type (a lock, a pool…): its blank object, with who uses it.
+        if (Object.hasOwn(blanks, o.type)) {
+          state = withObject(state, o.type, o.name, { ...blanks[o.type](state, o.name), users: o.users ?? [] });
+        }
+        break;
     }
   }
   return state;

@@ -141,6 +141,11 @@ def longest_path(events: list[dict[str, Any]], locked: frozenset[str] = frozense
     return max(clock.values())
 
 
+# Objects drawn as a band under the processes that use them (and watched variables): a
+# cast lists them with their users.
+BANDS = ("value", "array", "var", "shm", "lock", "semaphore", "event", "condition", "barrier", "pool")
+
+
 def _in_order(procs: set[str], order: list[str]) -> list[str]:
     return [p for p in order if p in procs]
 
@@ -159,7 +164,7 @@ def seen_cast(events: list[dict[str, Any]]) -> dict[str, Any]:
     uses: dict[tuple[str, str], set[str]] = {}
     for e in events:
         obj, group = e.get("obj"), e["kind"].split(".")[0]
-        if obj is None or group not in ("queue", "pipe", "value", "array", "manager", "var", "shm"):
+        if obj is None or group not in ("queue", "pipe", "manager", *BANDS):
             continue
         name = pipe_of.get(obj, obj) if group == "pipe" else obj
         objects.setdefault(name, {"type": group, "name": name})
@@ -173,7 +178,7 @@ def seen_cast(events: list[dict[str, Any]]) -> dict[str, Any]:
             uses.setdefault((name, "server"), set()).add(e["proc"])
         elif group == "manager" and e["kind"] == "manager.call":
             uses.setdefault((name, "proxies"), set()).add(e["proc"])
-        elif group in ("value", "array", "var", "shm"):
+        elif group in BANDS:
             uses.setdefault((name, "users"), set()).add(e["proc"])
     for name, o in objects.items():
 

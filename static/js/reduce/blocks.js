@@ -66,6 +66,9 @@ function written(state, ev) {
   });
 }
 
+// A blank block, for the picture before a run (castState).
+export const BLANKS = { shm: blockOf };
+
 export const BLOCKS = {
   "shm.new": made,
   "shm.attach": made,

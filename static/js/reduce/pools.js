@@ -9,7 +9,7 @@ import { receive, waitOn } from "./common.js";
 
 const RETURNED_KEPT = 12; // the most recent results shown; older ones are counted
 
-function poolOf(state, name) {
+export function poolOf(state, name) {
   return (
     stored(state, "pool", name) ?? {
       name,
@@ -43,6 +43,9 @@ const task = (ev) => ({
   seq: ev.seq,
 });
 const outcome = (ev) => ({ msg: ev.msg, job: ev.job, index: ev.index, ...shown(ev), raised: ev.raised ?? null });
+
+// A blank pool, for the picture before a run (castState).
+export const BLANKS = { pool: poolOf };
 
 export const POOLS = {
   "pool.new"(state, ev) {

@@ -95,6 +95,9 @@ function failure(ev) {
   return { proc: ev.proc, seq: ev.seq, blocking: ev.blocking ?? true, timeout: ev.timeout ?? null };
 }
 
+// A blank object of each type, for the picture before a run (castState).
+export const BLANKS = { lock: lockOf, semaphore: semaphoreOf, event: eventOf, condition: conditionOf, barrier: barrierOf };
+
 export const SYNC = {
   "lock.new"(state, ev) {
     const [type, lock] = lockish(state, ev.obj);
