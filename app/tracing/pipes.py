@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
+import struct
 import sys
 import zlib
 from multiprocessing import connection, reduction
@@ -27,27 +28,32 @@ _pickler: Any = reduction.ForkingPickler
 _MAX_ERROR = 200
 
 
+# The trailer's fixed part: the message id's length (1 byte) and the payload's CRC-32.
+_TRAILER = struct.Struct("!BI")
+
+
 def frame(payload: Any, msg: str | None) -> bytes:
     """``payload`` (a pickle) + the message id + its length (1 byte) + CRC-32 of the payload."""
     ident = msg.encode("ascii") if msg else b""
-    return b"".join((payload, ident, bytes((len(ident),)), zlib.crc32(payload).to_bytes(4, "big")))
+    return b"".join((payload, ident, _TRAILER.pack(len(ident), zlib.crc32(payload))))
 
 
 def unframe(data: memoryview) -> tuple[str | None, memoryview] | None:
     """The message id and the pickle of a frame, or None when ``data`` is not a frame as
     ``frame`` made it: the bytes of two messages mixed, or a length read from the middle
     of one."""
-    n = len(data)
-    if n < 5:
+    end = len(data) - _TRAILER.size
+    if end < 0:
         return None
-    start = n - 5 - data[n - 5]
+    size, crc = _TRAILER.unpack_from(data, end)
+    start = end - size
     if start < 0:
         return None
     payload = data[:start]
-    if zlib.crc32(payload) != int.from_bytes(data[n - 4 :], "big"):
+    if zlib.crc32(payload) != crc:
         return None
     try:
-        ident = bytes(data[start : n - 5]).decode("ascii")
+        ident = str(data[start:end], "ascii")
     except UnicodeDecodeError:
         return None
     return ident or None, payload
