@@ -58,6 +58,7 @@ class PoolTask(ValueEvent, kw_only=True, tag=K.POOL_TASK):
         "{proc} sent task {index} of job {job} to {obj}'s workers: {func}{value}",
     )
     group = "message"
+    flow = "task"
 
     job: Job
     index: TaskIndex
@@ -95,6 +96,7 @@ class PoolDone(ValueEvent, kw_only=True, tag=K.POOL_DONE):
         "{proc} finished task {index} of job {job} and sent back {value}",
     )
     group = "message"
+    flow = "result"
 
     job: Job
     index: TaskIndex
