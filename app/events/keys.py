@@ -45,6 +45,11 @@ def reply(server_pid: int, msg: str) -> str:
     return f"{server_pid}.r{msg}"
 
 
+def listening(server_pid: int) -> str:
+    """A manager's server began serving at its address: a client's connection comes after it."""
+    return f"{server_pid}.l"
+
+
 def task_done(pid: int, n: int) -> str:
     """The n-th ``task_done()`` ``pid`` made on a JoinableQueue: the ``join()`` it let
     return comes after it."""
@@ -56,6 +61,12 @@ def handoff(pid: int, obj_uid: str, n: int) -> str:
     set, a notify, a barrier's last arrival), made by ``pid``: whoever it let go on (the
     acquire, the wake-up, the pass) comes after it."""
     return f"{pid}.h{obj_uid}.{n}"
+
+
+def refusal(pid: int, msg: str) -> str:
+    """``pid``'s listener refused connection ``msg`` (the client's proof of the authkey was
+    wrong): the client's own refusal, which it learns of from the listener, comes after it."""
+    return f"{pid}.f{msg}"
 
 
 def producer(key: str) -> int | None:

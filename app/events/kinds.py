@@ -54,6 +54,9 @@ MANAGER_CALL = "manager.call"
 MANAGER_SERVE = "manager.serve"
 MANAGER_RESULT = "manager.result"
 MANAGER_WAIT = "manager.wait"
+MANAGER_LISTEN = "manager.listen"
+MANAGER_CONNECT = "manager.connect"
+MANAGER_REFUSE = "manager.refuse"
 
 # locks, semaphores, events, conditions, barriers (app/events/schema/sync.py)
 LOCK_NEW = "lock.new"
@@ -102,3 +105,11 @@ POOL_GET = "pool.get"
 POOL_CLOSE = "pool.close"
 POOL_TERMINATE = "pool.terminate"
 POOL_JOIN = "pool.join"
+
+# listeners and clients: multiprocessing.connection (app/events/schema/listeners.py)
+LISTENER_NEW = "listener.new"
+LISTENER_WAIT = "listener.wait"
+LISTENER_CONNECT = "listener.connect"
+LISTENER_ACCEPT = "listener.accept"
+LISTENER_REFUSE = "listener.refuse"
+LISTENER_CLOSE = "listener.close"

@@ -26,6 +26,7 @@ from app.tracing import (
     emitter,
     frames,
     gate,
+    listeners,
     managers,
     output,
     pipes,
@@ -41,7 +42,7 @@ from app.tracing.context import TraceContext
 
 # The traced factories install() puts on multiprocessing's contexts, by name: each module
 # of primitives lists its own (``FACTORIES``), so a new family is one more module here.
-_PRIMITIVES = (queues, pipes, shared, managers, sync, pools, blocks)
+_PRIMITIVES = (queues, pipes, shared, managers, sync, pools, blocks, listeners)
 _FACTORIES: dict[str, Any] = {name: f for module in _PRIMITIVES for name, f in module.FACTORIES.items()}
 
 

@@ -685,6 +685,60 @@ export const KINDS = Object.freeze({
     ],
     "doc": "The block's name was removed: it is freed once no process maps it.",
     "group": "control"
+  },
+  "listener.new": {
+    "fields": [
+      "address",
+      "authkey"
+    ],
+    "doc": "``Listener(address, authkey=…)`` is bound and listening on ``address``.",
+    "group": "control"
+  },
+  "listener.wait": {
+    "fields": [
+      "op",
+      "address"
+    ],
+    "doc": "accept() blocks until a client connects (``op`` accept, ``obj`` the listener), or a",
+    "group": "control"
+  },
+  "listener.connect": {
+    "fields": [
+      "msg",
+      "address",
+      "authkey"
+    ],
+    "doc": "A client's socket ``obj`` is connected to the listener at ``address``; ``msg`` pairs",
+    "group": "control"
+  },
+  "listener.accept": {
+    "fields": [
+      "msg",
+      "conn",
+      "peer",
+      "client",
+      "address"
+    ],
+    "doc": "The listener ``obj`` accepted a connection: its new end ``conn`` is connected to the",
+    "group": "control",
+    "answers": "listener.connect"
+  },
+  "listener.refuse": {
+    "fields": [
+      "side",
+      "error",
+      "msg",
+      "peer",
+      "address"
+    ],
+    "doc": "A connection failed: on the listener's side (``side`` listener, ``obj`` the listener)",
+    "group": "control",
+    "answers": "listener.connect"
+  },
+  "listener.close": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
   }
 });
 
@@ -692,6 +746,7 @@ export const WAIT_KINDS = Object.freeze([
   "barrier.wait",
   "condition.wait",
   "event.wait",
+  "listener.wait",
   "lock.wait",
   "manager.wait",
   "pipe.wait",
@@ -1109,6 +1164,30 @@ export const TEMPLATES = Object.freeze({
   "shm.unlink": [
     "{proc} could not unlink {obj}: {error}",
     "{proc} unlinked {obj}: the name {block} is gone and the memory is freed once nobody maps it"
+  ],
+  "listener.new": [
+    "[authkey=True] {proc} listens on {address} with {obj}; only a client that knows its authkey gets in",
+    "{proc} listens on {address} with {obj}"
+  ],
+  "listener.wait": [
+    "[op=connect] {proc} waits for the listener at {address} to accept {obj} and check its authkey",
+    "{proc} waits on {obj} for a client to connect to {address}"
+  ],
+  "listener.connect": [
+    "[authkey=True] {proc} connected {obj} to {address}; next it must prove it knows the authkey",
+    "{proc} connected {obj} to {address}"
+  ],
+  "listener.accept": [
+    "{proc} accepted {client}'s connection on {obj}: {conn} is connected to {peer}",
+    "{proc} accepted a connection from {address} on {obj}: {conn}"
+  ],
+  "listener.refuse": [
+    "[side=client] {proc} was turned away by the listener at {address}: {error}",
+    "{proc} refused {peer}'s connection on {obj}: {error}",
+    "{proc} refused a connection on {obj}: {error}"
+  ],
+  "listener.close": [
+    "{proc} closed {obj}: nobody can connect to it any more"
   ]
 });
 

@@ -24,7 +24,7 @@ from typing import Any, Union
 
 import msgspec
 
-from app.events.schema import blocks, managers, pipes, pools, processes, queues, run, shared, sync
+from app.events.schema import blocks, listeners, managers, pipes, pools, processes, queues, run, shared, sync
 from app.events.schema.base import (
     FINAL_STATUSES,
     STATUS_LABELS,
@@ -60,7 +60,7 @@ __all__ = [
     "decode",
 ]
 
-FAMILIES = (run, processes, queues, pipes, shared, managers, sync, pools, blocks)
+FAMILIES = (run, processes, queues, pipes, shared, managers, sync, pools, blocks, listeners)
 
 EVENT_TYPES: tuple[type[Event], ...] = tuple(cls for family in FAMILIES for cls in family.EVENTS)
 # The tagged union of every kind, for msgspec (decoding, JSON Schema).
