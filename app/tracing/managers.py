@@ -75,11 +75,13 @@ def traced_call(
     method: str,
     args: tuple[Any, ...],
     send: Callable[[dict[str, Any]], Any],
+    creates: bool = False,
 ) -> Any:
     """Run one proxy call, tracing it in the caller; ``send(extra_kwds)`` does the call.
     ``server`` is the pid of the manager's server process: the result is ordered after the
     server's serving of the call (unknown for a manager this run did not start, whose
-    server is not traced)."""
+    server is not traced). ``creates``: the call makes an object of a type registered on a
+    BaseManager subclass; ``send`` then returns ``(result, the name the server gave it)``."""
     em = emitter.EMITTER
     if em is None or name is None:
         return send({})
@@ -90,6 +92,8 @@ def traced_call(
     by = _called_by(sys._getframe(1))
     if by is not None:
         common["by"] = by
+    if creates:
+        common["creates"] = True
     shown = _describe_args(args)
     em.emit(K.MANAGER_CALL, name, line, {**common, "args": shown}, key=msg)
     em.flush()  # the caller now blocks until the server replies
@@ -106,7 +110,14 @@ def traced_call(
         raise
     finally:
         _calling.call = None
-    em.emit(K.MANAGER_RESULT, name, line, {**value_fields(result), **common, "args": shown}, after=served)
+    if creates:
+        result, named = result
+        if named != name:  # the server already knew the object by another name
+            common["proposed"], name = name, named
+        fields = {**common, "args": shown, "value": f"a proxy for {named}"}
+    else:
+        fields = {**value_fields(result), **common, "args": shown}
+    em.emit(K.MANAGER_RESULT, name, line, fields, after=served)
     em.after()
     return result
 
@@ -169,18 +180,19 @@ class _TracedProxy(_BaseProxy):  # type: ignore[misc]
 
         def send(extra: dict[str, Any]) -> Any:
             if extra:
-                self._mps_listen()
+                listen(self)
             return call(methodname, args, {**kwds, **extra})
 
         return traced_call(self._mps_name, self._mps_server, self._token.typeid, methodname, args, send)
 
-    def _mps_listen(self) -> None:
-        """Read this thread's connection to the server through ``_Replies``."""
-        tls = self._tls
-        if getattr(tls, "connection", None) is None:
-            self._connect()
-        if not isinstance(tls.connection, _Replies):
-            tls.connection = _Replies(tls.connection)
+
+def listen(proxy: Any) -> None:
+    """Read this thread's connection from ``proxy`` to its server through ``_Replies``."""
+    tls = proxy._tls
+    if getattr(tls, "connection", None) is None:
+        proxy._connect()
+    if not isinstance(tls.connection, _Replies):
+        tls.connection = _Replies(tls.connection)
 
 
 def _forward(method: str) -> Callable[..., Any]:
