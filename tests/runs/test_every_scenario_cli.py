@@ -45,6 +45,6 @@ def test_each_scenario_runs_from_the_cli(scenario: str) -> None:
 
 
 # Runs whose printed lines depend on the run (which worker took which task, how many
-# updates were lost, how the bytes
-# mixed): the two runs above may print differently, so only their ends are compared.
+# updates were lost, how the bytes mixed): the two runs above may print differently, so
+# only their ends are compared.
 NONDETERMINISTIC = {"pipe-same-end", "value-race", "worker-pool", "joinable-queue", "semaphore", "pool"}
