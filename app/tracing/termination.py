@@ -50,7 +50,7 @@ def _die(signum: int, frame: FrameType | None) -> None:
         if _first_at is None:
             _first_at = now
         # Events still waiting: the lock was taken (flush_if_free leaves them then).
-        if em._buf and now - _first_at < _FLUSH_WITHIN_S:
+        if em.has_unsent and now - _first_at < _FLUSH_WITHIN_S:
             signal.raise_signal(signum)  # ours still: runs again at the next safe point
             return
     signal.signal(signum, signal.SIG_DFL)

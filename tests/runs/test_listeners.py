@@ -31,7 +31,7 @@ WRONG = False
 
 
 def say(text):
-    sys.stdout.write(text + "\n")  # one write a line: processes print at the same time
+    sys.stdout.write(text + "\\n")  # one write a line: processes print at the same time
 
 
 def serve(report, clients):
