@@ -1,5 +1,6 @@
 """Scenarios about managers beyond a list and a dict: a Namespace, a Lock and a Queue that
-live in the manager's server process."""
+live in the manager's server process; a manager of the program's own, served on the network
+and reached by address and authkey."""
 
 from __future__ import annotations
 
@@ -50,6 +51,30 @@ def _shared_cast(p: SharedParams) -> Cast:
     }
 
 
+class RemoteParams(Params):
+    rounds: Integer = Field(default=3, ge=1, le=10, description="Points each player adds (1 to 10).")
+    wrong_key: bool = Field(
+        default=False, description="Add a third player, eve, who connects with the wrong authkey."
+    )
+
+
+def _players(p: RemoteParams) -> list[str]:
+    return ["alice", "bob", *(["eve"] if p.wrong_key else [])]
+
+
+def _remote_steps(p: RemoteParams) -> int:
+    # main: the server's start, the players' starts and joins, its get_board() and total()
+    # and its line. Each player in parallel: connect, get_board() and its rounds of add().
+    # Measured against paced runs (tests/scenarios/test_steps.py).
+    players = len(_players(p))
+    return 1 + 2 * players + 3 + (2 + p.rounds)
+
+
+def _remote_cast(p: RemoteParams) -> Cast:
+    board = {"type": "manager", "name": "board", "server": "server", "proxies": ["main", "alice", "bob"]}
+    return {"processes": ["main", "server", *_players(p)], "objects": [board]}
+
+
 SCENARIOS: tuple[Scenario[Any], ...] = (
     Scenario(
         id="manager-shared",
@@ -65,5 +90,21 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         default_pace_ms=200,
         steps_of=_shared_steps,
         cast_of=_shared_cast,
+    ),
+    Scenario(
+        id="remote-manager",
+        title="A manager on the network, and a client with the wrong key",
+        summary=(
+            "A server process serves a scoreboard of the program's own type at 127.0.0.1, and two "
+            "players connect to it by address and authkey and add their points through proxies. With "
+            "wrong_key a third player tries a key that is not the server's and is turned away, while "
+            "the others play on."
+        ),
+        program="manager_remote.py",
+        params_model=RemoteParams,
+        concepts=("BaseManager", "register", "connect", "authkey"),
+        default_pace_ms=200,
+        steps_of=_remote_steps,
+        cast_of=_remote_cast,
     ),
 )

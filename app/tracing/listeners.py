@@ -48,9 +48,10 @@ _PREFIX = "conn-"
 
 
 def _internal(frame: FrameType | None) -> bool:
-    """Called by multiprocessing's (or concurrent.futures') own code: not the program's."""
+    """Called by multiprocessing's (or concurrent.futures') own code, or by the tracer's
+    (a traced manager's proxies connect to its server): not the program's."""
     module = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
-    return module.startswith(("multiprocessing", "concurrent.futures"))
+    return module.startswith(("multiprocessing", "concurrent.futures", "app.tracing"))
 
 
 def _address(address: Any) -> str:

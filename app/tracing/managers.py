@@ -18,13 +18,15 @@ caller is shown waiting for its reply exactly while the server holds it.
 from __future__ import annotations
 
 import dis
+import os
 import queue as stdlib_queue
 import sys
 import threading
+import weakref
 from collections.abc import Callable
-from multiprocessing import managers
+from multiprocessing import connection, managers
 from types import FrameType
-from typing import Any
+from typing import Any, ClassVar
 
 from app.events import keys
 from app.events import kinds as K
@@ -41,6 +43,7 @@ _MSG = "_mps_msg"  # the keyword a traced call carries: (message id, calling pro
 _NAME = "_mps_name"
 _SERVER = "_mps_server"  # the pid of the manager's server process, where it is known
 _WAIT = "#MPS_WAIT"  # the server's notice that a call is about to block
+_FAILURE: bytes = connection.FAILURE  # type: ignore[attr-defined]  # the handshake's "no"
 
 
 def _describe_args(args: tuple[Any, ...]) -> list[Any]:
@@ -308,21 +311,73 @@ def _error_name(kind: str, payload: Any) -> str:
     return last[0].split(":", 1)[0]
 
 
+def _address(address: Any) -> str:
+    """A server's address as a person writes it: ``host:port``, or a socket's path."""
+    if isinstance(address, tuple) and len(address) == 2:
+        return f"{address[0]}:{address[1]}"
+    return str(address)
+
+
 class TracedServer(_Server):  # type: ignore[misc]
-    """The manager's server: names each object it creates and traces each call it serves."""
+    """The manager's server: names each object it creates, traces each call it serves, says
+    where it listens (on the network) and which connections it turns away."""
+
+    # `mps_pid`: a traced client asks for it after connect(), to order its calls after this
+    # server's events; an untraced server answers that it has no such method.
+    public: ClassVar[list[str]] = [*_Server.public, "mps_pid"]
 
     def __init__(self, *args: Any, **kwds: Any) -> None:
         super().__init__(*args, **kwds)
+        self.mps_adopt()
+
+    def mps_adopt(self) -> None:
+        """Set up what tracing keeps (also for a stdlib Server turned into this class)."""
         self._mps_objects: dict[str, tuple[str, str | None]] = {}  # ident -> (typeid, name)
+        self._mps_names: set[str] = set()
+        self._mps_refs: dict[str, weakref.ref[Any]] = {}  # ident -> the object named, when it can be
+        self._mps_lock = threading.Lock()
         self._mps_holders: dict[str, str] = {}  # a Lock's ident -> the process holding it
 
-    def create(self, c: Any, typeid: str, /, *args: Any, **kwds: Any) -> tuple[str, tuple[str, ...]]:
+    def mps_pid(self, c: Any) -> int:
+        return os.getpid()
+
+    def _mps_named(self, ident: str, typeid: str, proposed: str | None) -> str | None:
+        """The object's name on the stage. A registered callable may hand out the same
+        object again (``register("get_board", callable=get_board)``), even after every
+        proxy to it is gone: it keeps the name it has. A new object gets the one proposed,
+        made unique (``#2``) in this server."""
+        obj = self.id_to_obj[ident][0]
+        with self._mps_lock:
+            known = self._mps_objects.get(ident)
+            ref = self._mps_refs.get(ident)
+            # Not weakly referable (a list, a dict): the same object only while alive, which
+            # is when another proxy still counts (create() counted this one).
+            same = ref() is obj if ref is not None else self.id_to_refcount.get(ident, 0) > 1
+            if known is not None and known[1] is not None and same:
+                return known[1]
+            try:
+                self._mps_refs[ident] = weakref.ref(obj)
+            except TypeError:
+                self._mps_refs.pop(ident, None)
+            name = proposed
+            if name is not None:
+                n = 1
+                while name in self._mps_names:
+                    n += 1
+                    name = f"{proposed}#{n}"
+                self._mps_names.add(name)
+            self._mps_objects[ident] = (typeid, name)
+            return name
+
+    def create(self, c: Any, typeid: str, /, *args: Any, **kwds: Any) -> tuple[Any, ...]:
+        """``(ident, exposed)`` as the stdlib's; a traced (tagged) request also gets the
+        object's name back, since the server is what decides it."""
         name: str | None = kwds.pop(_NAME, None)
         tag: tuple[str, str] | None = kwds.pop(_MSG, None)
         em = emitter.EMITTER
         if em is None or tag is None:
             ident, exposed = super().create(c, typeid, *args, **kwds)
-            self._mps_objects[ident] = (typeid, name)
+            self._mps_named(ident, typeid, name)
             return ident, exposed
         msg, caller = tag
         fields: dict[str, Any] = {"method": typeid, "type": typeid, "args": _describe_args(args), "msg": msg}
@@ -333,13 +388,38 @@ class TracedServer(_Server):  # type: ignore[misc]
             fields["error"] = type(exc).__name__
             self._served(em, name, fields)
             raise
-        self._mps_objects[ident] = (typeid, name)
+        named = self._mps_named(ident, typeid, name)
+        if named != name:
+            fields["proposed"] = name
+        if typeid not in _BUILTIN_TYPES:
+            fields["creates"] = True
         fields["state"] = _state(typeid, self.id_to_obj[ident][0], None)
-        self._served(em, name, fields)
-        return ident, exposed
+        self._served(em, named, fields)
+        return ident, exposed, named
 
     def serve_client(self, conn: Any) -> None:
         super().serve_client(_Served(self, conn))
+
+    def handle_request(self, conn: Any) -> None:
+        super().handle_request(_Handshake(self, conn))
+
+    def serve_forever(self) -> None:
+        em = emitter.EMITTER
+        # Only a server on the network says where it is: a Manager()'s Unix socket is a
+        # path in the run's own directory, which tells a learner nothing.
+        if em is not None and isinstance(self.address, tuple):
+            types = sorted(t for t in self.registry if not t.startswith("_"))
+            fields = {"address": _address(self.address), "types": types}
+            em.emit(K.MANAGER_LISTEN, None, frames.scenario_line(), fields, key=keys.listening(em.pid))
+            em.flush()  # the process now only waits for connections
+        super().serve_forever()
+
+    def mps_refused(self, error: str) -> None:
+        em = emitter.EMITTER
+        if em is not None:
+            fields = {"address": _address(self.address), "error": "AuthenticationError", "message": error}
+            em.emit(K.MANAGER_REFUSE, None, None, fields)
+            em.flush()  # before the client hears it, so the refusal is said first
 
     def _served(self, em: emitter.Emitter, name: str | None, fields: dict[str, Any]) -> None:
         msg = fields["msg"]
@@ -384,6 +464,26 @@ class TracedServer(_Server):  # type: ignore[misc]
         if held is not None:
             fields["state"] = _state(typeid, held[0], self._mps_holders.get(ident))
         self._served(em, name, fields)
+
+
+class _Handshake:
+    """A new connection to the server, before and after the authkey handshake: passes
+    everything through, and says when the server turns the client away (its answer to the
+    challenge did not match the server's authkey)."""
+
+    __slots__ = ("_conn", "_server")
+
+    def __init__(self, server: TracedServer, conn: Any) -> None:
+        self._server = server
+        self._conn = conn
+
+    def send_bytes(self, buf: Any, *args: Any) -> None:
+        if buf == _FAILURE:
+            self._server.mps_refused("digest received was wrong")
+        self._conn.send_bytes(buf, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
 
 
 class _Served:
@@ -435,7 +535,10 @@ class TracedSyncManager(_SyncManager):  # type: ignore[misc]
         name = em.object_name(names, typeid) if em else (names[0] if names else typeid)
 
         def create(extra: dict[str, Any]) -> Any:
-            token, exposed = self._create(typeid, *args, _mps_name=name, **extra, **kwds)
+            if extra:
+                token, exposed, _named = tagged_create(self, typeid, args, kwds, extra[_MSG], name)
+            else:
+                token, exposed = self._create(typeid, *args, _mps_name=name, **kwds)
             proxy = proxytype(
                 token,
                 self._serializer,
@@ -480,6 +583,21 @@ class TracedSyncManager(_SyncManager):  # type: ignore[misc]
         return self._traced_create("Event", TracedEventProxy, (), {}, sys._getframe(1))
 
 
+def tagged_create(
+    manager: Any, typeid: str, args: tuple[Any, ...], kwds: dict[str, Any], tag: Any, name: str | None
+) -> tuple[Any, Any, str]:
+    """``BaseManager._create``'s request with the caller's tag and proposed name; the traced
+    server answers with the name it gave the object as well."""
+    conn = manager._Client(manager._address, authkey=manager._authkey)
+    try:
+        ident, exposed, named = managers.dispatch(  # type: ignore[attr-defined]
+            conn, None, "create", (typeid, *args), {**kwds, _MSG: tag, _NAME: name}
+        )
+    finally:
+        conn.close()
+    return managers.Token(typeid, manager._address, ident), exposed, named
+
+
 _TRACED_TYPES: tuple[tuple[str, Any, type], ...] = (
     ("list", list, TracedListProxy),
     ("dict", dict, TracedDictProxy),
@@ -492,6 +610,7 @@ _TRACED_TYPES: tuple[tuple[str, Any, type], ...] = (
 )
 for _typeid, _callable, _proxytype in _TRACED_TYPES:
     TracedSyncManager.register(_typeid, _callable, _proxytype, create_method=False)
+_BUILTIN_TYPES = frozenset(t for t, _c, _p in _TRACED_TYPES)
 
 
 def _made_by_the_stdlib(frame: FrameType | None) -> bool:

@@ -33,6 +33,7 @@ from app.tracing import (
     pools,
     processes,
     queues,
+    remote_managers,
     shared,
     sync,
     termination,
@@ -42,7 +43,7 @@ from app.tracing.context import TraceContext
 
 # The traced factories install() puts on multiprocessing's contexts, by name: each module
 # of primitives lists its own (``FACTORIES``), so a new family is one more module here.
-_PRIMITIVES = (queues, pipes, shared, managers, sync, pools, blocks, listeners)
+_PRIMITIVES = (queues, pipes, shared, managers, remote_managers, sync, pools, blocks, listeners)
 _FACTORIES: dict[str, Any] = {name: f for module in _PRIMITIVES for name, f in module.FACTORIES.items()}
 
 

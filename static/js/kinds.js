@@ -272,7 +272,8 @@ export const KINDS = Object.freeze({
       "type",
       "args",
       "msg",
-      "by"
+      "by",
+      "creates"
     ],
     "doc": "A proxy sends a method call to the manager's server process.",
     "group": "message"
@@ -300,7 +301,9 @@ export const KINDS = Object.freeze({
       "msg",
       "caller",
       "state",
-      "error"
+      "error",
+      "creates",
+      "proposed"
     ],
     "doc": "The server process ran the call on the real object; ``state`` is the object after.",
     "group": "memory",
@@ -315,11 +318,40 @@ export const KINDS = Object.freeze({
       "args",
       "msg",
       "error",
-      "by"
+      "by",
+      "creates",
+      "proposed"
     ],
     "doc": "The proxy got the reply (``value``) or an error.",
     "group": "message",
     "answers": "manager.serve"
+  },
+  "manager.listen": {
+    "fields": [
+      "address",
+      "types"
+    ],
+    "doc": "A manager's server begins serving at a network address (``start()`` or",
+    "group": "control"
+  },
+  "manager.connect": {
+    "fields": [
+      "address",
+      "manager",
+      "error",
+      "message"
+    ],
+    "doc": "A process connects its manager object to a server that is already running",
+    "group": "control"
+  },
+  "manager.refuse": {
+    "fields": [
+      "address",
+      "error",
+      "message"
+    ],
+    "doc": "The server turns a connection away: the client's answer to its challenge was not",
+    "group": "control"
   },
   "lock.new": {
     "fields": [
@@ -885,6 +917,8 @@ export const TEMPLATES = Object.freeze({
     "{proc} set {obj}[{index}] = {value}"
   ],
   "manager.call": [
+    "[creates=True; args=] {proc} calls {method}() on its manager: the server makes or finds the object, and {obj} will be a proxy to it",
+    "[creates=True] {proc} calls {method}({args}) on its manager: the server makes or finds the object, and {obj} will be a proxy to it",
     "[method=list|dict; args=] {proc} asks the manager to create an empty {method}; {obj} will be the proxy to it",
     "[method=list|dict] {proc} asks the manager to create a {method} from {args}; {obj} will be the proxy to it",
     "[method=__getitem__; by=for] {proc}'s for loop asks the manager for item {args} of {obj}",
@@ -931,6 +965,8 @@ export const TEMPLATES = Object.freeze({
     "[method=__getitem__; error=IndexError] {proc} finds no item {args} in {obj}, so it answers IndexError",
     "[method=__getitem__; error=KeyError] {proc} finds no key {args} in {obj}, so it answers KeyError",
     "{proc} answers {error}: what was asked of {obj} failed",
+    "[creates=True] {proc} hands {caller} a proxy to {obj} = {state}, the real object it holds",
+    "[creates=True] {proc} hands {caller} a proxy to {obj}, the real object it holds",
     "[method=list|dict|Namespace|Value|Array] {proc} now holds the real {method} {obj} = {state}",
     "[method=Queue] {proc} now holds the real queue {obj}, empty",
     "[method=Lock] {proc} now holds the real lock {obj}, free",
@@ -967,6 +1003,7 @@ export const TEMPLATES = Object.freeze({
     "[method=__getitem__; error=IndexError] {proc} hears that {obj} has no such item (IndexError)",
     "[method=__getitem__; error=KeyError] {proc} hears that {obj} has no such key (KeyError)",
     "{proc} gets {error} back: what it asked of {obj} failed",
+    "[creates=True] {proc} gets {obj}, a proxy to what {method}() gave the server",
     "[method=list|dict|Namespace|Value|Array|Queue|Lock|Event] {proc} gets {obj}: {value}",
     "[method=__getattribute__] {proc} gets {obj}.{args[0]} = {value}",
     "[method=__setattr__|__delattr__] {proc} hears back: the manager has changed {obj}",
@@ -989,6 +1026,21 @@ export const TEMPLATES = Object.freeze({
     "[method=__add__|__mul__|__rmul__] {proc} gets {value}",
     "[method=__setitem__|__delitem__|__imul__|append|extend|insert|remove|reverse|sort|clear|update] {proc} hears back: the manager has changed {obj}",
     "{proc} gets {value} back from {obj}.{method}()"
+  ],
+  "manager.listen": [
+    "[types=] {proc} serves a manager at {address}: whoever has its address and authkey can connect",
+    "{proc} serves a manager at {address}, offering {types}: whoever has its address and authkey can connect"
+  ],
+  "manager.connect": [
+    "[error=AuthenticationError] {proc} is turned away by the server at {address}: its authkey is not the server's (AuthenticationError: {message})",
+    "[error=ConnectionRefusedError] {proc} finds no server at {address} (ConnectionRefusedError)",
+    "{proc} could not connect {manager} to {address}: {error}: {message}",
+    "{proc} could not connect to {address}: {error}",
+    "{proc}'s {manager} connects to the server at {address}: its authkey is accepted",
+    "{proc} connects to the server at {address}: its authkey is accepted"
+  ],
+  "manager.refuse": [
+    "{proc} turns away a connection at {address}: it was not made with the server's authkey ({error}: {message})"
   ],
   "lock.new": [
     "{proc} took {obj}, the lock that guards the shared {of}",

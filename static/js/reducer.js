@@ -9,6 +9,7 @@
 import { castState as castWith, initialState } from "./state.js";
 import { touchProc } from "./reduce/common.js";
 import { BLANKS as BLOCK_BLANKS, BLOCKS } from "./reduce/blocks.js";
+import { LISTENERS } from "./reduce/listeners.js";
 import { MANAGERS } from "./reduce/managers.js";
 import { PIPES } from "./reduce/pipes.js";
 import { BLANKS as POOL_BLANKS, POOLS } from "./reduce/pools.js";
@@ -29,7 +30,7 @@ export function castState(cast) {
 
 // One handler per kind, kept with its family in ./reduce/: a new family of primitives is
 // one more module here. A kind handled twice is a mistake, caught at load.
-const FAMILIES = [PROCESSES, QUEUES, PIPES, SHARED, MANAGERS, SYNC, POOLS, BLOCKS];
+const FAMILIES = [PROCESSES, QUEUES, PIPES, SHARED, MANAGERS, SYNC, POOLS, BLOCKS, LISTENERS];
 const HANDLERS = {};
 for (const family of FAMILIES) {
   for (const [kind, handler] of Object.entries(family)) {

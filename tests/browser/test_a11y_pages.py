@@ -42,6 +42,7 @@ PRIMITIVES = [
     "pool",
     "shared-memory-block",
     "manager-shared",
+    "remote-manager",
     "join-deadlock",
     "pipe-same-end",
 ]

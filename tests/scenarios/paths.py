@@ -28,6 +28,7 @@ PACED = frozenset(
         "array.get",
         "array.set",
         "manager.result",
+        "manager.connect",
         "proc.spawn",
         "proc.join",
         "stdout",

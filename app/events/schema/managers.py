@@ -20,6 +20,22 @@ TypeId = Annotated[
     ),
 ]
 
+Creates = Annotated[
+    bool,
+    Doc(
+        description="The call makes an object of a type the program registered on its BaseManager "
+        "subclass (its method is the type's name)."
+    ),
+]
+
+Proposed = Annotated[
+    str | None,
+    Doc(
+        description="The name the caller's variable proposed, when the server knew the object by "
+        "another (a registered callable that hands out the same object again)."
+    ),
+]
+
 CalledBy = Annotated[
     Literal["for"] | None,
     Doc(description="What made the call when the program did not write it: a for loop's next step."),
@@ -31,6 +47,10 @@ class ManagerCall(Event, kw_only=True, tag=K.MANAGER_CALL):
 
     # Dunder methods are what Python calls for `x[i]`, `len(x)`, `for … in x`: say those.
     say = (
+        "[creates=True; args=] {proc} calls {method}() on its manager: the server makes or finds the "
+        "object, and {obj} will be a proxy to it",
+        "[creates=True] {proc} calls {method}({args}) on its manager: the server makes or finds the "
+        "object, and {obj} will be a proxy to it",
         "[method=list|dict; args=] {proc} asks the manager to create an empty {method}; {obj} will be "
         "the proxy to it",
         "[method=list|dict] {proc} asks the manager to create a {method} from {args}; {obj} will be "
@@ -75,6 +95,7 @@ class ManagerCall(Event, kw_only=True, tag=K.MANAGER_CALL):
     args: list[Value] = msgspec.field(default_factory=list)
     msg: str
     by: CalledBy = None
+    creates: Creates = False
 
 
 Reason = Literal["empty", "full", "held", "unset"]
@@ -121,6 +142,8 @@ class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
         "IndexError",
         "[method=__getitem__; error=KeyError] {proc} finds no key {args} in {obj}, so it answers KeyError",
         "{proc} answers {error}: what was asked of {obj} failed",
+        "[creates=True] {proc} hands {caller} a proxy to {obj} = {state}, the real object it holds",
+        "[creates=True] {proc} hands {caller} a proxy to {obj}, the real object it holds",
         "[method=list|dict|Namespace|Value|Array] {proc} now holds the real {method} {obj} = {state}",
         "[method=Queue] {proc} now holds the real queue {obj}, empty",
         "[method=Lock] {proc} now holds the real lock {obj}, free",
@@ -170,6 +193,8 @@ class ManagerServe(ValueEvent, kw_only=True, tag=K.MANAGER_SERVE):
         ),
     ] = None
     error: str | None = None
+    creates: Creates = False
+    proposed: Proposed = None
 
 
 class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
@@ -181,6 +206,7 @@ class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
         "[method=__getitem__; error=IndexError] {proc} hears that {obj} has no such item (IndexError)",
         "[method=__getitem__; error=KeyError] {proc} hears that {obj} has no such key (KeyError)",
         "{proc} gets {error} back: what it asked of {obj} failed",
+        "[creates=True] {proc} gets {obj}, a proxy to what {method}() gave the server",
         "[method=list|dict|Namespace|Value|Array|Queue|Lock|Event] {proc} gets {obj}: {value}",
         "[method=__getattribute__] {proc} gets {obj}.{args[0]} = {value}",
         "[method=__setattr__|__delattr__] {proc} hears back: the manager has changed {obj}",
@@ -214,6 +240,66 @@ class ManagerResult(ValueEvent, kw_only=True, tag=K.MANAGER_RESULT):
     msg: str
     error: str | None = None
     by: CalledBy = None
+    creates: Creates = False
+    proposed: Proposed = None
+
+
+Address = Annotated[str, Doc(description="Where the server listens: host:port, or a socket's path.")]
+Message = Annotated[str | None, Doc(description="The exception's text, as the program would see it.")]
+
+
+class ManagerListen(Event, kw_only=True, tag=K.MANAGER_LISTEN):
+    """A manager's server begins serving at a network address (``start()`` or
+    ``get_server().serve_forever()``); the processes that know the address and the authkey
+    can connect to it."""
+
+    say = (
+        "[types=] {proc} serves a manager at {address}: whoever has its address and authkey can connect",
+        "{proc} serves a manager at {address}, offering {types}: whoever has its address and authkey "
+        "can connect",
+    )
+    group = "control"
+
+    address: Address
+    types: Annotated[list[str], Doc(description="The types registered on the manager's class.")] = (
+        msgspec.field(default_factory=list)
+    )
+
+
+class ManagerConnect(Event, kw_only=True, tag=K.MANAGER_CONNECT):
+    """A process connects its manager object to a server that is already running
+    (``connect()``), or is turned away: a wrong authkey is an ``AuthenticationError``."""
+
+    say = (
+        "[error=AuthenticationError] {proc} is turned away by the server at {address}: its authkey is "
+        "not the server's (AuthenticationError: {message})",
+        "[error=ConnectionRefusedError] {proc} finds no server at {address} (ConnectionRefusedError)",
+        "{proc} could not connect {manager} to {address}: {error}: {message}",
+        "{proc} could not connect to {address}: {error}",
+        "{proc}'s {manager} connects to the server at {address}: its authkey is accepted",
+        "{proc} connects to the server at {address}: its authkey is accepted",
+    )
+    group = "control"
+
+    address: Address
+    manager: Annotated[str | None, Doc(description="The program's variable for the manager.")] = None
+    error: str | None = None
+    message: Message = None
+
+
+class ManagerRefuse(Event, kw_only=True, tag=K.MANAGER_REFUSE):
+    """The server turns a connection away: the client's answer to its challenge was not
+    made with the server's authkey."""
+
+    say = (
+        "{proc} turns away a connection at {address}: it was not made with the server's authkey "
+        "({error}: {message})",
+    )
+    group = "control"
+
+    address: Address
+    error: str
+    message: Message = None
 
 
 EVENTS = (
@@ -221,4 +307,7 @@ EVENTS = (
     ManagerWait,
     ManagerServe,
     ManagerResult,
+    ManagerListen,
+    ManagerConnect,
+    ManagerRefuse,
 )

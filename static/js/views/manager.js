@@ -69,6 +69,47 @@ function heldText(call) {
   return `${call.proc}'s ${call.method}() is held in the server: ${why[call.reason] ?? "it must wait"}`;
 }
 
+// A manager's server on the network, drawn in its server's box: the address it listens
+// at, the types it offers, and each process that connected, or was turned away because
+// its authkey was not the server's.
+class EndpointView {
+  constructor(name, el) {
+    this.name = name;
+    this.types = h("p", { class: "types" });
+    this.clients = h("ul", { class: "clients", "aria-label": `connections to the server at ${name}` });
+    this.note = h("p", { class: "note" });
+    el.replaceChildren(
+      h("h3", {}, h("span", { class: "meta" }, "listening at "), h("code", { class: "address" }, name)),
+      this.types,
+      this.clients,
+      this.note,
+    );
+    el.classList.add("manager-endpoint");
+    el.setAttribute("aria-label", `manager server at ${name}`);
+    this.el = el;
+  }
+
+  render(state, endpoint, current) {
+    setText(this.types, endpoint.types.length ? `offers ${endpoint.types.map((t) => `${t}()`).join(", ")}` : "");
+    keyed(
+      this.clients,
+      endpoint.clients,
+      (c) => c.proc,
+      (c) => h("li", { class: `client ${procClass(state, c.proc)}` }, h("span", { class: "caller" }, c.proc), " ", h("span", { class: "outcome" })),
+      (el, c) => {
+        setText(el.querySelector(".outcome"), c.error ? `turned away: ${c.error}${c.message ? ` (${c.message})` : ""}` : "connected");
+        toggle(el, "failed", Boolean(c.error));
+        toggle(el, "lit", current?.seq === c.seq);
+      },
+    );
+    const refused = endpoint.refused;
+    const connected = endpoint.clients.filter((c) => !c.error).length;
+    const notes = [`${connected} connected`];
+    if (refused) notes.push(`${refused} turned away: wrong authkey`);
+    setText(this.note, notes.join(" · "));
+  }
+}
+
 export class ManagerView {
   constructor(name) {
     this.name = name;
@@ -98,6 +139,13 @@ export class ManagerView {
     this.manager = manager;
     this.lastEvent = last;
     this.procs = state.procs;
+    if (manager.endpoint) {
+      const current = last?.address === this.name ? last : null;
+      toggle(this.el, "is-current", current !== null);
+      this.endpoint ??= new EndpointView(this.name, this.el);
+      this.endpoint.render(state, manager, current);
+      return;
+    }
     const current = last?.obj === this.name ? last : null;
     toggle(this.el, "is-current", current !== null);
 
