@@ -69,7 +69,8 @@ def test_answers_and_flows_name_real_kinds_that_carry_a_message_id() -> None:
         assert producer in schema.KINDS, f"{consumer} answers an unknown kind {producer!r}"
         for kind in (consumer, producer):
             assert "msg" in {f.name for f in msgspec.structs.fields(schema.KINDS[kind])}, kind
-    assert {"queue.put", "pipe.send", "manager.call", "pool.task", "pool.done"} == schema.PRODUCER_KINDS
+    producers = {"queue.put", "pipe.send", "manager.call", "pool.task", "pool.done", "listener.connect"}
+    assert producers == schema.PRODUCER_KINDS
     assert schema.CHAINS["manager.call"] == ["manager.serve", "manager.result"]
     for producer in schema.PRODUCER_KINDS:
         assert schema.CHAINS[producer], f"{producer} draws a flow but nothing answers it"

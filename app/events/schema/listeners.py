@@ -48,6 +48,7 @@ class ListenerConnect(Event, kw_only=True, tag=K.LISTENER_CONNECT):
         "[authkey=True] {proc} connected {obj} to {address}; next it must prove it knows the authkey",
         "{proc} connected {obj} to {address}",
     )
+    flow = "connection"
 
     msg: str
     address: Address
