@@ -409,7 +409,9 @@ class TracedServer(_Server):  # type: ignore[misc]
         # path in the run's own directory, which tells a learner nothing.
         if em is not None and isinstance(self.address, tuple):
             types = sorted(t for t in self.registry if not t.startswith("_"))
-            fields = {"address": _address(self.address), "types": types}
+            fields: dict[str, Any] = {"address": _address(self.address)}
+            if types:
+                fields["types"] = types
             em.emit(K.MANAGER_LISTEN, None, frames.scenario_line(), fields, key=keys.listening(em.pid))
             em.flush()  # the process now only waits for connections
         super().serve_forever()

@@ -199,7 +199,7 @@ def _rebuild(func: Any, args: tuple[Any, ...], named: tuple[str, int]) -> Any:
     the server itself the stdlib hands back the real object instead)."""
     proxy = func(*args)
     if isinstance(proxy, _BaseProxy):
-        pass
+        _NAMES[_referent(proxy)] = named
     return proxy
 
 

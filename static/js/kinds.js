@@ -1028,8 +1028,8 @@ export const TEMPLATES = Object.freeze({
     "{proc} gets {value} back from {obj}.{method}()"
   ],
   "manager.listen": [
-    "[types=] {proc} serves a manager at {address}: whoever has its address and authkey can connect",
-    "{proc} serves a manager at {address}, offering {types}: whoever has its address and authkey can connect"
+    "{proc} serves a manager at {address}, offering {types}: whoever has its address and authkey can connect",
+    "{proc} serves a manager at {address}: whoever has its address and authkey can connect"
   ],
   "manager.connect": [
     "[error=AuthenticationError] {proc} is turned away by the server at {address}: its authkey is not the server's (AuthenticationError: {message})",

@@ -9,7 +9,6 @@ import pydantic
 import pytest
 
 from app.scenarios import registry
-from tests.runs.test_sync import SYNC_SCENARIOS
 
 pytestmark = pytest.mark.anyio
 

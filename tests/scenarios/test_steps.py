@@ -34,7 +34,13 @@ SIZES: dict[str, list[dict[str, Any]]] = {
     "condition": [{}, {"consumers": 1}, {"consumers": 4}],
     "shared-memory-block": [{}, {"left": "a", "right": "b"}, {"left": "x" * 40, "right": "two\nlines"}],
     "manager-shared": [{}, {"workers": 1, "rounds": 1}, {"workers": 4, "rounds": 5}],
-    "remote-manager": [{}, {"rounds": 1}, {"rounds": 8}, {"rounds": 8, "wrong_key": True}, {"rounds": 1, "wrong_key": True}],
+    "remote-manager": [
+        {},
+        {"rounds": 1},
+        {"rounds": 8},
+        {"rounds": 8, "wrong_key": True},
+        {"rounds": 1, "wrong_key": True},
+    ],
 }
 CASES = [(sid, params) for sid, sizes in SIZES.items() for params in sizes]
 # Whoever is free takes the next task, or the lock: at pace 0 one worker may take nearly

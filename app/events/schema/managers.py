@@ -254,16 +254,16 @@ class ManagerListen(Event, kw_only=True, tag=K.MANAGER_LISTEN):
     can connect to it."""
 
     say = (
-        "[types=] {proc} serves a manager at {address}: whoever has its address and authkey can connect",
         "{proc} serves a manager at {address}, offering {types}: whoever has its address and authkey "
         "can connect",
+        "{proc} serves a manager at {address}: whoever has its address and authkey can connect",
     )
     group = "control"
 
     address: Address
-    types: Annotated[list[str], Doc(description="The types registered on the manager's class.")] = (
-        msgspec.field(default_factory=list)
-    )
+    types: Annotated[
+        list[str] | None, Doc(description="The types registered on the manager's class, if any.")
+    ] = None
 
 
 class ManagerConnect(Event, kw_only=True, tag=K.MANAGER_CONNECT):

@@ -14,9 +14,7 @@ if __name__ == "__main__":
 
     ready = multiprocessing.Event()
     workers = [
-        multiprocessing.Process(
-            target=wait_for_signal, args=(ready, f"worker {i}")
-        )
+        multiprocessing.Process(target=wait_for_signal, args=(ready, f"worker {i}"))
         for i in range(1, waiters + 1)
     ]
     for w in workers:
