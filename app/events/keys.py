@@ -50,10 +50,10 @@ def listening(server_pid: int) -> str:
     return f"{server_pid}.l"
 
 
-def task_done(pid: int, n: int) -> str:
-    """The n-th ``task_done()`` ``pid`` made on a JoinableQueue: the ``join()`` it let
-    return comes after it."""
-    return f"{pid}.d{n}"
+def task_done(pid: int, queue: str, n: int) -> str:
+    """The n-th ``task_done()`` ``pid`` made on the JoinableQueue named ``queue``: the
+    ``join()`` it let return comes after it."""
+    return f"{pid}.d{queue}.{n}"
 
 
 def handoff(pid: int, obj_uid: str, n: int) -> str:
@@ -61,6 +61,12 @@ def handoff(pid: int, obj_uid: str, n: int) -> str:
     set, a notify, a barrier's last arrival), made by ``pid``: whoever it let go on (the
     acquire, the wake-up, the pass) comes after it."""
     return f"{pid}.h{obj_uid}.{n}"
+
+
+def holding(pid: int, obj_uid: str, n: int) -> str:
+    """``pid`` took a lock after its n-th hand-off (0: the first holder): a process that
+    waits for the lock and names ``pid`` as its holder comes after it."""
+    return f"{pid}.g{obj_uid}.{n}"
 
 
 def refusal(pid: int, msg: str) -> str:

@@ -58,22 +58,26 @@ class Shared:
         word = self.words[0]
         return keys.handoff(word & _PID_MASK, self.uid, word >> _PID_BITS) if word else None
 
-    def hold(self, pid: int, proc: str) -> None:
+    def hold(self, pid: int, proc: str) -> str:
+        """``pid`` took the lock: record it; the key of its taking (after the last hand-off)."""
         self.name.value = proc.encode()[: _NAME_BYTES - 1]  # the name first: see holder()
         self.words[1] = pid
+        return keys.holding(pid, self.uid, self.words[0] >> _PID_BITS)
 
     def free(self) -> None:
         self.words[1] = 0
 
-    def holder(self) -> tuple[str | None, int | None]:
-        """Who holds the lock, read without taking it: a name read between the same pid
-        twice (and a pid set only after its name) is that process's."""
+    def holder(self) -> tuple[str | None, int | None, str | None]:
+        """Who holds the lock, read without taking it, and the key of its taking: a name and
+        a hand-off count read between the same pid twice (a pid is set only after its name,
+        and cleared before the hand-off is counted) are that process's."""
         for _ in range(_HOLDER_TRIES):
             pid = self.words[1]
             name = bytes(self.name.value).decode(errors="replace")
+            n = self.words[0] >> _PID_BITS
             if pid and self.words[1] == pid:
-                return name, int(pid)
-        return None, None
+                return name, int(pid), keys.holding(int(pid), self.uid, n)
+        return None, None, None
 
 
 class Traced:

@@ -63,15 +63,16 @@ class _SemLockOps(handoffs.Traced):
         got = bool(sl.acquire(False))
         if not got and block and (timeout is None or timeout > 0):
             fields: dict[str, Any] = {"timeout": timeout}
+            held_by = None  # the holder's taking: the wait that names it comes after it
             if self._mps_is_lock:
-                fields["holder"], fields["holder_pid"] = shared.holder()
-            em.emit(self._K_WAIT, name, line, fields)
+                fields["holder"], fields["holder_pid"], held_by = shared.holder()
+            em.emit(self._K_WAIT, name, line, fields, after=held_by)
             em.flush()
             got = bool(sl.acquire(True, timeout))
         fields = {"timeout": timeout} if timeout is not None else {}
         if not block:
             fields["blocking"] = False
-        after = None
+        after = key = None
         if not got:
             fields["acquired"] = False
         elif not self._mps_is_lock:
@@ -80,12 +81,12 @@ class _SemLockOps(handoffs.Traced):
             depth = int(sl._count()) if self._mps_recursive else 1
             if depth == 1:  # taken from whoever released it last; not a re-entry
                 after = shared.last_handoff()
-                shared.hold(em.pid, em.proc)
+                key = shared.hold(em.pid, em.proc)
             if self._mps_recursive:
                 fields["depth"] = depth
         if not self._mps_is_lock:
             fields["count"] = int(sl._get_value())
-        em.emit(self._K_ACQUIRE, name, line, fields, after=after if got else None)
+        em.emit(self._K_ACQUIRE, name, line, fields, key=key, after=after if got else None)
         em.after()
         return got
 

@@ -212,7 +212,7 @@ class TracedJoinableQueue(TracedQueue, _JoinableQueue):  # type: ignore[misc]
                 raise
             self._mps_done_count += 1
             self._mps_last_done[0], self._mps_last_done[1] = em.pid, self._mps_done_count
-            key = keys.task_done(em.pid, self._mps_done_count)
+            key = keys.task_done(em.pid, self._mps_name, self._mps_done_count)
             left = self._unfinished()
         em.emit(K.QUEUE_TASK_DONE, self._mps_name, line, {"unfinished": left}, key=key)
         em.after()
@@ -230,7 +230,7 @@ class TracedJoinableQueue(TracedQueue, _JoinableQueue):  # type: ignore[misc]
                 em.flush()
             super().join()
             pid, n = self._mps_last_done[0], self._mps_last_done[1]
-        after = keys.task_done(pid, n) if n else None
+        after = keys.task_done(pid, self._mps_name, n) if n else None
         em.emit(K.QUEUE_JOIN, self._mps_name, line, None, after=after)
         em.after()
 

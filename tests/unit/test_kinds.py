@@ -83,7 +83,10 @@ def test_every_key_names_its_producer() -> None:
         keys.spawn(43, 99),
         keys.exited(44),
         keys.reply(45, keys.message(41, 7)),
+        keys.handoff(46, "42-1", 3),
+        keys.holding(47, "42-1", 3),
+        keys.refusal(48, keys.message(41, 7)),
     ]
-    assert [keys.producer(k) for k in made] == [41, 42, 43, 44, 45]
+    assert [keys.producer(k) for k in made] == [41, 42, 43, 44, 45, 46, 47, 48]
     assert keys.message(41, 7) == keys.message_prefix(41) + "7"
     assert len(set(made)) == len(made)
