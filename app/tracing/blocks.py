@@ -38,7 +38,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing import shared_memory
-from types import FrameType
 from typing import Any
 
 from app.events import keys
@@ -228,13 +227,6 @@ class _Block:
             em.emit(kind, self.name, line, out, after=after)
         em.after()
         return result
-
-
-def _internal(frame: FrameType) -> bool:
-    """Called by multiprocessing's own code (a ShareableList's block, a
-    SharedMemoryManager's): not the program's object."""
-    module = str(frame.f_globals.get("__name__", ""))
-    return module.startswith(("multiprocessing", "concurrent.futures"))
 
 
 def _run_dir() -> str | None:
@@ -455,7 +447,7 @@ def _shm_init(self: Any, name: str | None = None, create: bool = False, size: in
         _init(self, name, create, size)
         return
     frame = sys._getframe(1)
-    if _internal(frame):
+    if frames.made_by_stdlib(frame):
         if create:
             _created(self, directory, name, size).close()  # recorded for the clean-up only
         else:
@@ -570,7 +562,7 @@ def _attach_block(name: str, size: int) -> Any:
 def _shl_init(self: Any, sequence: Any = None, *, name: str | None = None) -> None:
     frame = sys._getframe(1)
     em = emitter.EMITTER
-    if em is None or _internal(frame):
+    if em is None or frames.made_by_stdlib(frame):
         _list_init(self, sequence, name=name)
         return
     names, line = frames.assigned_names(frame), frames.scenario_line()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 from multiprocessing import sharedctypes
-from types import FrameType
 from typing import Any
 
 from app.events import keys
@@ -28,13 +27,6 @@ _PID_BITS = 22
 _PID_MASK = (1 << _PID_BITS) - 1
 _NAME_BYTES = 64
 _HOLDER_TRIES = 100
-
-
-def internal(frame: FrameType) -> bool:
-    """Whether the factory was called by multiprocessing's (or concurrent.futures') own
-    code, for its internals: those objects are not the program's and stay untraced."""
-    module = str(frame.f_globals.get("__name__", ""))
-    return module.startswith(("multiprocessing", "concurrent.futures"))
 
 
 class Shared:

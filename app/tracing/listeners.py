@@ -48,10 +48,9 @@ _PREFIX = "conn-"
 
 
 def _internal(frame: FrameType | None) -> bool:
-    """Called by multiprocessing's (or concurrent.futures') own code, or by the tracer's
-    (a traced manager's proxies connect to its server): not the program's."""
-    module = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
-    return module.startswith(("multiprocessing", "concurrent.futures", "app.tracing"))
+    """Made by the stdlib, or by the tracer's own code (a traced manager's proxies connect to
+    its server): not the program's."""
+    return frames.made_by_stdlib(frame, also=("app.tracing",))
 
 
 def _address(address: Any) -> str:

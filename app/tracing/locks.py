@@ -146,7 +146,7 @@ class TracedBoundedSemaphore(_SemLockOps, _BoundedSemaphore):  # type: ignore[mi
 def make_lock(ctx: Any) -> Any:
     """Replacement for ``BaseContext.Lock``."""
     caller = sys._getframe(1)
-    if handoffs.internal(caller):
+    if frames.made_by_stdlib(caller):
         return _Lock(ctx=ctx.get_context())
     lock = handoffs.build(TracedLock, frames.assigned_names(caller), "lock", ctx=ctx)
     handoffs.announce(K.LOCK_NEW, lock, {})
@@ -156,7 +156,7 @@ def make_lock(ctx: Any) -> Any:
 def make_rlock(ctx: Any) -> Any:
     """Replacement for ``BaseContext.RLock``."""
     caller = sys._getframe(1)
-    if handoffs.internal(caller):
+    if frames.made_by_stdlib(caller):
         return _RLock(ctx=ctx.get_context())
     lock = handoffs.build(TracedRLock, frames.assigned_names(caller), "rlock", ctx=ctx)
     handoffs.announce(K.LOCK_NEW, lock, {"recursive": True})
@@ -166,7 +166,7 @@ def make_rlock(ctx: Any) -> Any:
 def make_semaphore(ctx: Any, value: int = 1) -> Any:
     """Replacement for ``BaseContext.Semaphore``."""
     caller = sys._getframe(1)
-    if handoffs.internal(caller):
+    if frames.made_by_stdlib(caller):
         return _Semaphore(value, ctx=ctx.get_context())
     sem = handoffs.build(TracedSemaphore, frames.assigned_names(caller), "semaphore", value, ctx=ctx)
     handoffs.announce(K.SEMAPHORE_NEW, sem, {"count": value})
@@ -176,7 +176,7 @@ def make_semaphore(ctx: Any, value: int = 1) -> Any:
 def make_bounded_semaphore(ctx: Any, value: int = 1) -> Any:
     """Replacement for ``BaseContext.BoundedSemaphore``."""
     caller = sys._getframe(1)
-    if handoffs.internal(caller):
+    if frames.made_by_stdlib(caller):
         return _BoundedSemaphore(value, ctx=ctx.get_context())
     names = frames.assigned_names(caller)
     sem = handoffs.build(TracedBoundedSemaphore, names, "semaphore", value, ctx=ctx)

@@ -615,15 +615,10 @@ for _typeid, _callable, _proxytype in _TRACED_TYPES:
 _BUILTIN_TYPES = frozenset(t for t, _c, _p in _TRACED_TYPES)
 
 
-def _made_by_the_stdlib(frame: FrameType | None) -> bool:
-    module = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
-    return module.startswith(("multiprocessing", "concurrent.futures"))
-
-
 def make_manager(ctx: Any) -> Any:
     """Replacement for ``BaseContext.Manager``: the server process gets the variable's name."""
     frame = sys._getframe(1)
-    if _made_by_the_stdlib(frame):
+    if frames.made_by_stdlib(frame):
         manager = _SyncManager(ctx=ctx.get_context())
         manager.start()
         return manager

@@ -18,7 +18,6 @@ import itertools
 import sys
 from collections.abc import Callable, Iterable
 from multiprocessing import pool as mp_pool
-from types import FrameType
 from typing import Any
 
 from app.events import kinds as K
@@ -30,10 +29,6 @@ from app.tracing.values import value_fields
 
 # Subclassed with private parts the stubs do not describe.
 _Pool: Any = mp_pool.Pool
-
-
-def _made_by_stdlib(frame: FrameType) -> bool:
-    return str(frame.f_globals.get("__name__", "")).startswith(("multiprocessing", "concurrent.futures"))
 
 
 def _worker_maker(name: str) -> Callable[..., Any]:
@@ -241,7 +236,7 @@ def make_pool(
     variable; a plain one for multiprocessing's or concurrent.futures' own use."""
     caller = sys._getframe(1)
     em = emitter.EMITTER
-    if em is None or _made_by_stdlib(caller):
+    if em is None or frames.made_by_stdlib(caller):
         return _Pool(processes, initializer, initargs, maxtasksperchild, context=ctx.get_context())
     name = em.object_name(frames.assigned_names(caller), "pool")
     return TracedPool(processes, initializer, initargs, maxtasksperchild, ctx.get_context(), name=name)

@@ -37,7 +37,6 @@ from app.tracing.managers import (
     TracedServer,
     TracedSyncManager,
     _address,
-    _made_by_the_stdlib,
     _TracedProxy,
     listen,
     tagged_create,
@@ -126,7 +125,7 @@ def _server_pid(manager: Any) -> int | None:
 
 def _connect(self: Any) -> None:
     em = emitter.EMITTER
-    if em is None or "_mps_name" not in self.__dict__ or _made_by_the_stdlib(sys._getframe(1)):
+    if em is None or "_mps_name" not in self.__dict__ or frames.made_by_stdlib(sys._getframe(1)):
         _orig_connect(self)
         return
     line = frames.scenario_line()

@@ -99,7 +99,7 @@ class TracedEvent(handoffs.Traced, _Event):  # type: ignore[misc]
 def make_event(ctx: Any) -> Any:
     """Replacement for ``BaseContext.Event``."""
     caller = sys._getframe(1)
-    if handoffs.internal(caller):
+    if frames.made_by_stdlib(caller):
         return _Event(ctx=ctx.get_context())
     event = handoffs.build(TracedEvent, frames.assigned_names(caller), "event", ctx=ctx)
     handoffs.announce(K.EVENT_NEW, event, {})
@@ -185,7 +185,7 @@ def make_condition(ctx: Any, lock: Any = None) -> Any:
     RLock is traced under the condition's name: taking the condition is taking it."""
     caller = sys._getframe(1)
     real_ctx = ctx.get_context()
-    if handoffs.internal(caller):
+    if frames.made_by_stdlib(caller):
         return _Condition(lock, ctx=real_ctx)
     em = emitter.EMITTER
     names = frames.assigned_names(caller)
@@ -278,7 +278,7 @@ class TracedBarrier(handoffs.Traced, _Barrier):  # type: ignore[misc]
 def make_barrier(ctx: Any, parties: int, action: Any = None, timeout: float | None = None) -> Any:
     """Replacement for ``BaseContext.Barrier``."""
     caller = sys._getframe(1)
-    if handoffs.internal(caller):
+    if frames.made_by_stdlib(caller):
         return _Barrier(parties, action, timeout, ctx=ctx.get_context())
     names = frames.assigned_names(caller)
     barrier = handoffs.build(TracedBarrier, names, "barrier", parties, action, timeout, ctx=ctx)
