@@ -233,11 +233,13 @@ async def test_a_blocked_put_is_a_duration_until_the_put_completes(run_to_end: A
     slices = slices_by_pid(trace)[wait["pid"]]
     waiting = next(s for s in slices if s["args"]["seq"] == wait["seq"])
     ended_by = done.events[waiting["args"]["until_seq"]]
-    assert (ended_by["kind"], ended_by["value"]) == ("queue.put", 2)
-    # It began before p1 had the first item and lasted until p1 was running to take it.
-    # (A get is stamped once it has the item, after the slot is free, so put 2 may be
+    # The put that waited (2, or 3 when p1 took item 1 before main put 2) ends the wait.
+    put = next(e for e in done.events[wait["seq"] :] if e["kind"] == "queue.put" and e["proc"] == "main")
+    assert (ended_by["kind"], ended_by["value"]) == ("queue.put", put["value"])
+    # It began before p1 had the item before it and lasted until p1 was running to take it.
+    # (A get is stamped once it has the item, after the slot is free, so the put may be
     # stamped first: the wait's end is bounded by p1's start, not by that stamp.)
-    took = next(e for e in done.events if e["kind"] == "queue.get" and e["value"] == 1)
+    took = next(e for e in done.events if e["kind"] == "queue.get" and e["value"] == put["value"] - 1)
     p1_started = next(e for e in done.events if e["kind"] == "proc.start" and e["proc"] == "p1")
     assert waiting["ts"] < took["t"] * 1e6
     assert waiting["ts"] + waiting["dur"] > p1_started["t"] * 1e6
