@@ -32,6 +32,7 @@ from typing import Any
 from app.events import keys
 from app.events import kinds as K
 from app.tracing import emitter, frames, pipes
+from app.tracing.manager_protocol import shown_address
 from app.tracing.polling import nothing_to_read
 
 # Typed loosely: patched in place with parts their stubs do not describe.
@@ -51,14 +52,6 @@ def _internal(frame: FrameType | None) -> bool:
     """Made by the stdlib, or by the tracer's own code (a traced manager's proxies connect to
     its server): not the program's."""
     return frames.made_by_stdlib(frame, also=("app.tracing",))
-
-
-def _address(address: Any) -> str:
-    if isinstance(address, tuple) and len(address) >= 2:
-        return f"{address[0]}:{address[1]}"
-    if isinstance(address, bytes):
-        return repr(address)
-    return str(address)
 
 
 # --- the note a client leaves for the listener ------------------------------------------
@@ -103,7 +96,7 @@ def _listener_init(
         return
     name = em.object_name(frames.assigned_names(caller), "listener")
     self._mps_name = name
-    fields = {"address": _address(self.address), "authkey": authkey is not None}
+    fields = {"address": shown_address(self.address), "authkey": authkey is not None}
     em.emit(K.LISTENER_NEW, name, frames.scenario_line(), fields)
 
 
@@ -121,7 +114,7 @@ def _listener_accept(self: Any) -> Any:
         return _accept(self)
     line = frames.scenario_line()
     end_names = frames.assigned_names(sys._getframe(1))
-    address = _address(self.address)
+    address = shown_address(self.address)
     em.before(K.LISTENER_ACCEPT, name, line)
     inner = self._listener
     if not _pending(inner._socket):
@@ -141,7 +134,7 @@ def _listener_accept(self: Any) -> Any:
         else:
             _remove(path)  # nothing more to say: the client is not waiting to read it
     msg = client.get("msg")
-    fields: dict[str, Any] = {"address": _address(peer_address)}
+    fields: dict[str, Any] = {"address": shown_address(peer_address)}
     if msg is not None:
         fields["msg"] = msg
     if self._authkey:
@@ -208,7 +201,7 @@ def _traced_socket_client(address: Any) -> Any:
         return _socket_client(address)  # Client raises its TypeError, as untraced
     name = em.object_name(frames.assigned_names(program), "conn")
     line = frames.scenario_line()
-    shown = _address(address)
+    shown = shown_address(address)
     em.before(K.LISTENER_CONNECT, name, line)
     family = _stdlib.address_type(address)
     msg = em.new_msg()

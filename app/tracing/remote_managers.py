@@ -5,7 +5,7 @@ Programs define these classes at import time (a spawned child does so while it r
 the program, before its tracer is installed), so nothing is replaced by name: the methods
 every manager and every proxy inherit are patched in place on ``BaseManager`` and
 ``BaseProxy``, and work for whatever subclass, registered type or custom proxy type the
-program has. The server's side is ``managers.TracedServer``, which every ``BaseManager``
+program has. The server's side is ``manager_server.TracedServer``, which every ``BaseManager``
 uses while tracing is on (``start()``'s server process and ``get_server()`` alike).
 
 - ``__init__`` keeps the variable the program assigns the manager to, which names the
@@ -32,16 +32,9 @@ from typing import Any
 from app.events import keys
 from app.events import kinds as K
 from app.tracing import emitter, frames
-from app.tracing.managers import (
-    _MSG,
-    TracedServer,
-    TracedSyncManager,
-    _address,
-    _TracedProxy,
-    listen,
-    tagged_create,
-    traced_call,
-)
+from app.tracing.manager_protocol import MSG, shown_address
+from app.tracing.manager_server import TracedServer
+from app.tracing.managers import TracedSyncManager, _TracedProxy, listen, tagged_create, traced_call
 
 _BaseManager: Any = mp_managers.BaseManager
 _BaseProxy: Any = mp_managers.BaseProxy
@@ -129,7 +122,7 @@ def _connect(self: Any) -> None:
         _orig_connect(self)
         return
     line = frames.scenario_line()
-    fields: dict[str, Any] = {"address": _address(self._address), "manager": self._mps_name}
+    fields: dict[str, Any] = {"address": shown_address(self._address), "manager": self._mps_name}
     em.before(K.MANAGER_CONNECT, None, line)
     em.flush()  # the handshake blocks until the server answers
     try:
@@ -146,14 +139,14 @@ def _connect(self: Any) -> None:
 
 
 def _create(self: Any, typeid: str, /, *args: Any, **kwds: Any) -> Any:
-    if not _traced(self) or _MSG in kwds:
+    if not _traced(self) or MSG in kwds:
         return _orig_create(self, typeid, *args, **kwds)
     names = frames.assigned_names(_program_frame(sys._getframe(1)))
     proposed = names[0] if names else typeid
     server: int = self._mps_server
 
     def create(extra: dict[str, Any]) -> Any:
-        token, exposed, named = tagged_create(self, typeid, args, kwds, extra[_MSG], proposed)
+        token, exposed, named = tagged_create(self, typeid, args, kwds, extra[MSG], proposed)
         _NAMES[(token.address, token.id)] = (named, server)
         return (token, exposed), named
 

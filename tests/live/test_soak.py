@@ -30,7 +30,7 @@ from httpx_sse import connect_sse
 
 from app.events.schema import FINAL_STATUSES
 from app.scenarios import registry
-from tests.conftest import shm_entries
+from tests.conftest import shm_entries, shm_left_since
 from tests.live.conftest import alive, descendants, holds_within, run_processes, wait_for
 from tests.serving import LiveServer, live_server
 
@@ -375,8 +375,9 @@ def test_a_thousand_mixed_runs_leave_the_server_as_they_found_it(record_property
                 failed.append(f"threads grew by more than {THREADS_JITTER} from 500 runs to 1,000")
             if end.rss > mid.rss + RSS_FLAT_MB * 2**20:
                 failed.append(f"memory grew more than {RSS_FLAT_MB} MB from 500 runs to 1,000")
-            if not holds_within(lambda: shm_entries() <= shm_before, SETTLE_S):
-                failed.append(f"/dev/shm entries outlived the runs: {sorted(shm_entries() - shm_before)}")
+            left = shm_left_since(shm_before, SETTLE_S)
+            if left:
+                failed.append(f"/dev/shm entries outlived the runs: {sorted(left)}")
             assert failed == [], "\n".join(failed) + "\n" + "\n".join(figures)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
