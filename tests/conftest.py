@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,45 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         in_chromium = path.startswith("tests/browser/") or "browser" in getattr(item, "fixturenames", ())
         group = "browser" if in_chromium else path
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _turn_files() -> tuple[Path, Path] | None:
+    """The two lock files the workers of one pytest-xdist run share, or None alone."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        return None
+    base = Path(tempfile.gettempdir()) / f"mpscope-tests-{run}"
+    return base.with_suffix(".turnstile"), base.with_suffix(".lock")
+
+
+@pytest.fixture(autouse=True)
+def _taking_turns(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test marked ``alone`` (it bounds how long the page takes, which the other
+    worker's load would lengthen) runs while no other test does: every test holds a
+    shared lock, an ``alone`` one the exclusive lock. The turnstile keeps a waiting
+    ``alone`` test from being passed by test after test of the other worker."""
+    files = _turn_files()
+    if files is None:
+        yield
+        return
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(files[0], "a") as turnstile, open(files[1], "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    files = _turn_files()
+    if files is not None and not hasattr(session.config, "workerinput"):  # the controller
+        for path in files:
+            path.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -11,6 +11,10 @@ process of the run), and after the run's process group is dead the server remove
 whatever still carries it. Only names of a run that has ended are touched: no other
 program's semaphores, nor another run's.
 
+A synchronized ``Value`` or ``Array`` lives in a heap arena: a file ``pym-<pid>-<random>``
+that multiprocessing unlinks the moment it has made it. A process killed in between leaves
+it, named after that process; those of the run's processes are removed too.
+
 ``multiprocessing.shared_memory`` blocks are files there too. A block the program never
 unlinks is removed by its resource tracker at the end, unless the tracker died with the
 process group first; the tracer keeps a record of each block a run makes in the run's
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 
 from app.tracing.blocks import remove_left_blocks
 
@@ -43,6 +48,24 @@ def remove_semaphores(run_id: str) -> list[str]:
         return []  # no /dev/shm: nothing of this kind can be left
     for name in names:
         if name.startswith(prefix):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(SHM_DIR, name))
+                removed.append(name)
+    return removed
+
+
+def remove_heap_arenas(pids: Iterable[int]) -> list[str]:
+    """Unlink heap arenas that the run's (dead) processes left; their names, for the log."""
+    prefixes = tuple(f"pym-{pid}-" for pid in pids)
+    if not prefixes:
+        return []
+    removed = []
+    try:
+        names = os.listdir(SHM_DIR)
+    except OSError:
+        return []
+    for name in names:
+        if name.startswith(prefixes):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(SHM_DIR, name))
                 removed.append(name)

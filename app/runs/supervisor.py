@@ -152,6 +152,11 @@ class RunSupervisor:
             # The group is dead: nothing of the run can make or use a semaphore any more.
             if left := leftovers.remove_semaphores(run.id):
                 log.info("run %s: removed what killed processes left in /dev/shm: %s", run.id, left)
+            pids = [p.pid for p in run.processes.values()]
+            if run.runner_pid is not None:
+                pids.append(run.runner_pid)
+            if left := leftovers.remove_heap_arenas(pids):
+                log.info("run %s: removed heap arenas killed processes left: %s", run.id, left)
             if left := leftovers.remove_blocks(str(run_dir)):
                 log.info("run %s: removed shared memory blocks the run left: %s", run.id, left)
             shutil.rmtree(run_dir, ignore_errors=True)
