@@ -39,32 +39,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(group))
 
 
-def _turn_files() -> tuple[Path, Path] | None:
-    """The two lock files the workers of one pytest-xdist run share, or None alone."""
+def _turn_file() -> Path | None:
+    """The lock file the workers of one pytest-xdist run share, or None alone."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if run is None:
-        return None
-    base = Path(tempfile.gettempdir()) / f"mpscope-tests-{run}"
-    return base.with_suffix(".turnstile"), base.with_suffix(".lock")
+    return None if run is None else Path(tempfile.gettempdir()) / f"mpscope-tests-{run}.lock"
 
 
 @pytest.fixture(autouse=True)
 def _taking_turns(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A test marked ``alone`` (it bounds how long the page takes, which the other
+    """A test marked ``alone`` (it bounds how long something takes, which the other
     worker's load would lengthen) runs while no other test does: every test holds a
-    shared lock, an ``alone`` one the exclusive lock. The turnstile keeps a waiting
-    ``alone`` test from being passed by test after test of the other worker."""
-    files = _turn_files()
-    if files is None:
+    shared lock, an ``alone`` one the exclusive lock. (No turnstile: the other worker
+    lets go between its tests, and one waiting here must not hold up the workers
+    behind it while a long test finishes.)"""
+    path = _turn_file()
+    if path is None:
         yield
         return
     alone = request.node.get_closest_marker("alone") is not None
-    with open(files[0], "a") as turnstile, open(files[1], "a") as lock:
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
-        finally:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
         try:
             yield
         finally:
@@ -72,10 +66,11 @@ def _taking_turns(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    files = _turn_files()
-    if files is not None and not hasattr(session.config, "workerinput"):  # the controller
-        for path in files:
-            path.unlink(missing_ok=True)
+    # A worker ends once no test is left for it, so whatever the other still runs, it
+    # runs alone: the file can go (the controller does not know its name).
+    path = _turn_file()
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture
