@@ -61,8 +61,15 @@ class Printer:
         self.out.write(f"{head} {body}\n")
 
 
-# How a run's end reads to a shell: like the program's own failure, Ctrl-C, or timeout(1).
-_EXIT_CODES: dict[str, int] = {"succeeded": 0, "failed": 1, "cancelled": 130, "timed_out": 124}
+# How a run's end reads to a shell: like the program's own failure, Ctrl-C, or timeout(1);
+# a deadlock has no convention, so it gets a code of its own.
+_EXIT_CODES: dict[str, int] = {
+    "succeeded": 0,
+    "failed": 1,
+    "cancelled": 130,
+    "timed_out": 124,
+    "deadlocked": 3,
+}
 assert _EXIT_CODES.keys() == FINAL_STATUSES
 
 

@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     )
     runs_per_minute: int = Field(30, ge=1, le=10_000, description="Runs one client may start per minute.")
     run_timeout_s: float = Field(30.0, gt=0, le=600, description="A run still going after this is stopped.")
+    deadlock_s: float = Field(
+        1.5,
+        gt=0,
+        le=600,
+        description=(
+            "A run whose every live process has been blocked this long, with nothing moving, ends deadlocked."
+        ),
+    )
     keep_runs: int = Field(200, ge=1, le=100_000, description="Finished runs kept in memory.")
     keep_mb: int = Field(256, ge=1, le=100_000, description="Events of finished runs kept in memory, in MB.")
     data_dir: Path = Field(Path("data"), description="Where the finished-run store lives.")
@@ -69,7 +77,10 @@ class Settings(BaseSettings):
 
     def run_limits(self) -> RunLimits:
         return RunLimits(
-            timeout_s=self.run_timeout_s, keep_runs=self.keep_runs, keep_bytes=self.keep_mb * 2**20
+            timeout_s=self.run_timeout_s,
+            keep_runs=self.keep_runs,
+            keep_bytes=self.keep_mb * 2**20,
+            deadlock_s=self.deadlock_s,
         )
 
     def admission_limits(self) -> AdmissionLimits:

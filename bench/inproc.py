@@ -38,7 +38,7 @@ from app.tracing.context import TraceContext  # noqa: E402
 from app.tracing.emitter import Emitter  # noqa: E402
 from app.tracing.gate import Gate  # noqa: E402
 
-LOOPS = {"queue": "bench-queue-loop", "pipe": "bench-pipe-loop"}
+LOOPS = {"queue": "bench-queue-loop", "pipe": "bench-pipe-loop", "lock": "bench-lock-loop"}
 
 
 def record_arrivals(run: Run) -> list[tuple[float, int]]:

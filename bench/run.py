@@ -187,6 +187,7 @@ def fig_overhead(size: dict[str, Any]) -> dict[str, Any]:
     return {
         "overhead_queue_ratio": median(out["queue"]["ratio"]),
         "overhead_pipe_ratio": median(out["pipe"]["ratio"]),
+        "overhead_lock_ratio": median(out["lock"]["ratio"]),
         "samples": {"overhead": out},
     }
 
@@ -418,6 +419,7 @@ def measure(quick: bool, http: str, loop: str, only: set[str] | None) -> dict[st
 TABLE = [
     ("overhead_queue_ratio", "traced/raw time, Queue loop", "≤ 1.3x", "{:.2f}x"),
     ("overhead_pipe_ratio", "traced/raw time, Pipe loop", "≤ 1.3x", "{:.2f}x"),
+    ("overhead_lock_ratio", "traced/raw time, Lock + Value loop", "—", "{:.2f}x"),
     ("pipeline_events_per_s", "events/s, processes → event log", "≥ 500,000", "{:,.0f}"),
     ("gate_before_ns", "gate, free mode: before() per operation", "", "{:.0f} ns"),
     ("gate_after_ns", "gate, free mode: after() per operation", "", "{:.0f} ns"),

@@ -38,6 +38,7 @@ class IdleParams(Params):
 BENCH_SCENARIOS = {
     "bench-queue-loop": ("queue_loop.py", LoopParams),
     "bench-pipe-loop": ("pipe_loop.py", LoopParams),
+    "bench-lock-loop": ("lock_loop.py", LoopParams),
     "bench-flood": ("flood.py", FloodParams),
     "bench-ticker": ("ticker.py", TickerParams),
     "bench-idle": ("idle.py", IdleParams),

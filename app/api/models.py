@@ -30,9 +30,12 @@ class CastPipe(BaseModel):
 
 
 class CastShared(BaseModel):
-    type: Literal["value", "array"]
+    """Anything the processes share that is drawn as a band under their boxes: shared memory,
+    a lock, an event, a pool… (the page's static/js/state.js STORES lists the same types)."""
+
+    type: Literal["value", "array", "lock", "semaphore", "event", "condition", "barrier", "pool", "shm"]
     name: str
-    users: list[str] = Field(description="The processes that read or write it.")
+    users: list[str] = Field(description="The processes that use it.")
 
 
 class CastManager(BaseModel):

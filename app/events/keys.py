@@ -45,6 +45,36 @@ def reply(server_pid: int, msg: str) -> str:
     return f"{server_pid}.r{msg}"
 
 
+def listening(server_pid: int) -> str:
+    """A manager's server began serving at its address: a client's connection comes after it."""
+    return f"{server_pid}.l"
+
+
+def task_done(pid: int, queue: str, n: int) -> str:
+    """The n-th ``task_done()`` ``pid`` made on the JoinableQueue named ``queue``: the
+    ``join()`` it let return comes after it."""
+    return f"{pid}.d{queue}.{n}"
+
+
+def handoff(pid: int, obj_uid: str, n: int) -> str:
+    """The n-th hand-off of a lock, semaphore, event, condition or barrier (a release, a
+    set, a notify, a barrier's last arrival), made by ``pid``: whoever it let go on (the
+    acquire, the wake-up, the pass) comes after it."""
+    return f"{pid}.h{obj_uid}.{n}"
+
+
+def holding(pid: int, obj_uid: str, n: int) -> str:
+    """``pid`` took a lock after its n-th hand-off (0: the first holder): a process that
+    waits for the lock and names ``pid`` as its holder comes after it."""
+    return f"{pid}.g{obj_uid}.{n}"
+
+
+def refusal(pid: int, msg: str) -> str:
+    """``pid``'s listener refused connection ``msg`` (the client's proof of the authkey was
+    wrong): the client's own refusal, which it learns of from the listener, comes after it."""
+    return f"{pid}.f{msg}"
+
+
 def producer(key: str) -> int | None:
     """The pid of the process whose event makes ``key``."""
     head = key.split(".", 1)[0]

@@ -10,12 +10,24 @@ So each run's semaphores carry a name of the run's own (``semprefix``, set in ev
 process of the run), and after the run's process group is dead the server removes
 whatever still carries it. Only names of a run that has ended are touched: no other
 program's semaphores, nor another run's.
+
+A synchronized ``Value`` or ``Array`` lives in a heap arena: a file ``pym-<pid>-<random>``
+that multiprocessing unlinks the moment it has made it. A process killed in between leaves
+it, named after that process; those of the run's processes are removed too.
+
+``multiprocessing.shared_memory`` blocks are files there too. A block the program never
+unlinks is removed by its resource tracker at the end, unless the tracker died with the
+process group first; the tracer keeps a record of each block a run makes in the run's
+directory (``app/tracing/blocks.py``), and the server unlinks the ones still there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
+
+from app.tracing.blocks import remove_left_blocks
 
 SHM_DIR = "/dev/shm"  # noqa: S108 - where glibc keeps named semaphores on Linux
 
@@ -40,3 +52,26 @@ def remove_semaphores(run_id: str) -> list[str]:
                 os.unlink(os.path.join(SHM_DIR, name))
                 removed.append(name)
     return removed
+
+
+def remove_heap_arenas(pids: Iterable[int]) -> list[str]:
+    """Unlink heap arenas that the run's (dead) processes left; their names, for the log."""
+    prefixes = tuple(f"pym-{pid}-" for pid in pids)
+    if not prefixes:
+        return []
+    removed = []
+    try:
+        names = os.listdir(SHM_DIR)
+    except OSError:
+        return []
+    for name in names:
+        if name.startswith(prefixes):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(SHM_DIR, name))
+                removed.append(name)
+    return removed
+
+
+def remove_blocks(run_dir: str) -> list[str]:
+    """Unlink the shared_memory blocks the run made and left; their names, for the log."""
+    return remove_left_blocks(run_dir)

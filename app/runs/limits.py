@@ -23,6 +23,7 @@ class RunLimits:
     keep_runs: int = 200
     keep_bytes: int = 256 * 2**20  # events of finished runs held in memory, in total
     settle_s: float = 2.0  # how long killed processes get to close their connections
+    deadlock_s: float = 1.5  # every live process blocked this long, nothing moving: deadlocked
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class Run:
     def finished(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    def request_stop(self, status: Literal["cancelled", "timed_out"]) -> None:
+    def request_stop(self, status: Literal["cancelled", "timed_out", "deadlocked"]) -> None:
         if not self.stop_requested.done():
             self.stop_requested.set_result(status)
 

@@ -26,6 +26,7 @@ from app.events.schema import FINAL_STATUSES, RunStatus
 from app.runs import launcher as launching
 from app.runs import leftovers
 from app.runs.channel import EventChannel
+from app.runs.deadlock import DeadlockWatch
 from app.runs.encoder import EventEncoder
 from app.runs.limits import RunLimits
 from app.runs.run import Run
@@ -46,6 +47,9 @@ class RunSupervisor:
         self.held: dict[str, tuple[int, wire.Hold]] = {}
         self._held_changed = asyncio.Event()
         self._channel: EventChannel | None = None
+        # Who waits for whom, once the run was found deadlocked (app/runs/deadlock.py).
+        self.deadlock: str | None = None
+        self.deadlock_s = limits.deadlock_s  # MPSCOPE_DEADLOCK_S
 
     # -- the back channel ------------------------------------------------------------
 
@@ -67,6 +71,11 @@ class RunSupervisor:
             return False
         return self._channel.send(entry[0], wire.command_frame(wire.GO))
 
+    def _deadlocked(self, description: str) -> None:
+        """Every live process is blocked for good: stop the run as a cancel would."""
+        self.deadlock = description
+        self.run.request_stop("deadlocked")
+
     async def wait_held(self) -> dict[str, wire.Hold]:
         """What the held processes are about to do, once at least one is held; empty once
         the run has finished."""
@@ -84,6 +93,7 @@ class RunSupervisor:
         sequencer = Sequencer(self.encoder.release)
         channel = self._channel = EventChannel(str(run_dir / "events.sock"), sequencer, self._on_hold)
         proc = None
+        watch = DeadlockWatch(run, self.held, lambda: sequencer.pending, self._deadlocked, self.deadlock_s)
         try:
             await channel.start()
             config = RunnerConfig(
@@ -99,7 +109,9 @@ class RunSupervisor:
             proc = self.launcher.launch(config)
             run.runner_pid = proc.pid
             run.status = "running"
+            watch.start()
             stop = await self._watch(proc.pid, proc.sentinel)
+            watch.stop()
             proc.join()
             run.exitcode = proc.exitcode
             if not await channel.wait_idle(self.limits.settle_s):
@@ -109,11 +121,12 @@ class RunSupervisor:
                 run.status = "succeeded" if proc.exitcode == 0 else "failed"
             else:
                 run.status = stop
-                run.error = (
-                    f"stopped after the {self.limits.timeout_s:g} s time limit"
-                    if stop == "timed_out"
-                    else "cancelled"
-                )
+                if stop == "timed_out":
+                    run.error = f"stopped after the {self.limits.timeout_s:g} s time limit"
+                elif stop == "deadlocked":
+                    run.error = self.deadlock
+                else:
+                    run.error = "cancelled"
         except Exception as exc:
             log.exception("run %s failed to run", run.id)
             run.status = "failed"
@@ -121,6 +134,7 @@ class RunSupervisor:
             if proc is not None and proc.pid is not None:
                 launching.signal_group(proc.pid, signal.SIGKILL)
         finally:
+            watch.stop()
             self._finish()
             self._wake()
             try:
@@ -138,6 +152,13 @@ class RunSupervisor:
             # The group is dead: nothing of the run can make or use a semaphore any more.
             if left := leftovers.remove_semaphores(run.id):
                 log.info("run %s: removed what killed processes left in /dev/shm: %s", run.id, left)
+            pids = [p.pid for p in run.processes.values()]
+            if run.runner_pid is not None:
+                pids.append(run.runner_pid)
+            if left := leftovers.remove_heap_arenas(pids):
+                log.info("run %s: removed heap arenas killed processes left: %s", run.id, left)
+            if left := leftovers.remove_blocks(str(run_dir)):
+                log.info("run %s: removed shared memory blocks the run left: %s", run.id, left)
             shutil.rmtree(run_dir, ignore_errors=True)
             run.done.set()
 

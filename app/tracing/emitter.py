@@ -131,6 +131,11 @@ class Emitter:
         finally:
             lock.release()
 
+    @property
+    def has_unsent(self) -> bool:
+        """Events made and not sent yet (read without the lock: for a last look before dying)."""
+        return bool(self._buf)
+
     def flush(self) -> None:
         with self._lock:
             self._flush_locked(_monotonic())

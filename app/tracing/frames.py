@@ -83,3 +83,15 @@ def scenario_line(depth: int = 2) -> int | None:
         frame = frame.f_back
         hops += 1
     return None
+
+
+# Packages whose own objects (a Queue's locks, an Event's Condition, a Pool's queues, a
+# Manager's connections) are not the program's: made from there, a primitive stays untraced.
+_STDLIB = ("multiprocessing", "concurrent.futures")
+
+
+def made_by_stdlib(frame: FrameType | None, also: tuple[str, ...] = ()) -> bool:
+    """Whether the code in ``frame`` (a factory's caller) is multiprocessing's or
+    concurrent.futures' own (or one of the modules ``also`` names)."""
+    module = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
+    return module.startswith(_STDLIB + also)

@@ -145,14 +145,18 @@ def _join(self: BaseProcess, timeout: float | None = None) -> None:
         return
     line = frames.scenario_line()
     em.before(K.PROC_JOIN, None, line)
+    limit: dict[str, Any] = {} if timeout is None else {"timeout": float(timeout)}
     if popen.poll() is None:
-        em.emit(K.PROC_WAIT, None, line, {"child": name})
+        em.emit(K.PROC_WAIT, None, line, {"child": name, **limit})
         em.flush()
     _orig_join(self, timeout)
     code = self.exitcode
     # A finished child sent its proc.exit before it exited; order the join after it.
     after = keys.exited(self.pid) if code is not None and self.pid is not None else None
-    em.emit(K.PROC_JOIN, None, line, {"child": name, "exitcode": code}, after=after)
+    fields: dict[str, Any] = {"child": name, "exitcode": code, **limit}
+    if code is None:
+        fields["alive"] = True  # join(timeout) gave up: the child still runs
+    em.emit(K.PROC_JOIN, None, line, fields, after=after)
     em.after()
 
 

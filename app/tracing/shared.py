@@ -17,7 +17,7 @@ from typing import Any
 
 from app.events import keys
 from app.events import kinds as K
-from app.tracing import emitter, frames
+from app.tracing import emitter, frames, sync
 from app.tracing.values import value_fields
 
 # Typed loosely: these are subclassed and patched, which their stubs do not foresee.
@@ -35,6 +35,10 @@ class _Versioned:
     _mps_name: str
     _mps_uid: str
     _mps_meta: Any  # ctypes c_longlong * 2 in shared memory: [version, writer pid]
+    _mps_guard: Any  # what get_lock() gives the program: the same lock, traced (sync.split_lock)
+
+    def get_lock(self) -> Any:
+        return sync.announced(self._mps_guard)
 
     def _mps_read(self, kind: str, index: Any, read: Any) -> Any:
         line = frames.scenario_line(3)
@@ -98,6 +102,7 @@ class TracedValue(_Versioned, _Synchronized):  # type: ignore[misc]
             self._mps_meta,
             self._mps_name,
             self._mps_uid,
+            self._mps_guard,
         )
 
 
@@ -134,17 +139,27 @@ class TracedArray(_Versioned, _SynchronizedArray):  # type: ignore[misc]
             self._mps_meta,
             self._mps_name,
             self._mps_uid,
+            self._mps_guard,
         )
 
 
-def _rebuild(cls: type, obj: Any, lock: Any, meta: Any, name: str, uid: str) -> Any:
+def _rebuild(cls: type, obj: Any, lock: Any, meta: Any, name: str, uid: str, guard: Any) -> Any:
     wrapped = cls(obj, lock)
     wrapped._mps_meta, wrapped._mps_name, wrapped._mps_uid = meta, name, uid
+    wrapped._mps_guard = guard
     return wrapped
 
 
 def _typecode(spec: Any) -> str:
     return spec if isinstance(spec, str) else getattr(spec, "__name__", str(spec))
+
+
+def _wrap(cls: Any, real: Any, name: str) -> Any:
+    internal, guard = sync.split_lock(real.get_lock(), name)
+    wrapped = cls(real.get_obj(), internal)
+    wrapped._mps_guard = guard
+    _attach(wrapped, name)
+    return wrapped
 
 
 def _attach(wrapped: Any, name: str) -> None:
@@ -162,8 +177,7 @@ def make_value(ctx: Any, typecode_or_type: Any, *args: Any, lock: Any = True) ->
     if not isinstance(real, sharedctypes.Synchronized):
         return real  # lock=False gives a raw ctypes object: nothing to hook, left untraced
     name = em.object_name(names, "value") if em else (names[0] if names else "value")
-    wrapped = TracedValue(real.get_obj(), real.get_lock())
-    _attach(wrapped, name)
+    wrapped = _wrap(TracedValue, real, name)
     if em is not None:
         fields = {**value_fields(real.get_obj().value), "typecode": _typecode(typecode_or_type)}
         em.emit(K.VALUE_NEW, name, frames.scenario_line(), fields)
@@ -178,10 +192,13 @@ def make_array(ctx: Any, typecode_or_type: Any, size_or_initializer: Any, *, loc
     if type(real) is not sharedctypes.SynchronizedArray:
         return real  # raw arrays and char strings are left untraced
     name = em.object_name(names, "array") if em else (names[0] if names else "array")
-    wrapped = TracedArray(real.get_obj(), real.get_lock())
-    _attach(wrapped, name)
+    wrapped = _wrap(TracedArray, real, name)
     if em is not None:
         obj = real.get_obj()
         fields = {**value_fields(list(obj)), "typecode": _typecode(typecode_or_type), "size": len(obj)}
         em.emit(K.ARRAY_NEW, name, frames.scenario_line(), fields)
     return wrapped
+
+
+# What app/tracing/tracer.py puts on multiprocessing's contexts, by name.
+FACTORIES = {"Value": make_value, "Array": make_array}

@@ -9,23 +9,50 @@ progress has returned, so the process dies at a point where multiprocessing's ow
 is whole; the names a run still leaves then are the run's own and the server removes them
 (``app/runs/leftovers.py``).
 
-The handler puts back the default and raises SIGTERM again, so the process still dies of
-SIGTERM (exit code -15), as it would untraced. A program that sets its own handler
-replaces this one, and its handler runs at the same safe points.
+The handler first sends the events the process has not sent yet (a Pool's terminate()
+kills workers in the middle of a task, whose last events would otherwise die with them),
+then puts back the default and raises SIGTERM again, so the process still dies of SIGTERM
+(exit code -15), as it would untraced. A program that sets its own handler replaces this
+one, and its handler runs at the same safe points.
+
+The handler may run while this very thread is inside ``Emitter.emit`` or a flush, holding
+the emitter's lock: waiting for the lock there would wait forever. So it only takes the
+lock if it is free (``flush_if_free``); if it is not, the handler raises SIGTERM again and
+returns, the interrupted code goes on and lets the lock go within a few bytecodes, and the
+handler runs again at the next safe point. After ``_FLUSH_WITHIN_S`` (another thread
+holding the lock, stuck in a send) it dies without sending.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 from types import FrameType
 from typing import Any
 
+from app.tracing import emitter
+
+_FLUSH_WITHIN_S = 0.2
+
 # The handler before ours while ours is installed (fork children inherit both).
 _saved: Any = None
+# When the first SIGTERM arrived, while the handler waits for the emitter's lock.
+_first_at: float | None = None
 
 
 def _die(signum: int, frame: FrameType | None) -> None:
+    global _first_at
+    em = emitter.EMITTER
+    if em is not None:
+        em.flush_if_free()
+        now = time.monotonic()
+        if _first_at is None:
+            _first_at = now
+        # Events still waiting: the lock was taken (flush_if_free leaves them then).
+        if em.has_unsent and now - _first_at < _FLUSH_WITHIN_S:
+            signal.raise_signal(signum)  # ours still: runs again at the next safe point
+            return
     signal.signal(signum, signal.SIG_DFL)
     signal.raise_signal(signum)
 

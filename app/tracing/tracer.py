@@ -22,28 +22,29 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from app.tracing import (
+    blocks,
     emitter,
     frames,
     gate,
+    listeners,
     managers,
     output,
     pipes,
+    pools,
     processes,
     queues,
+    remote_managers,
     shared,
+    sync,
     termination,
     watch,
 )
 from app.tracing.context import TraceContext
 
-# The traced factories install() puts on multiprocessing's contexts, by name.
-_FACTORIES = {
-    "Queue": queues.make_queue,
-    "Pipe": pipes.make_pipe,
-    "Value": shared.make_value,
-    "Array": shared.make_array,
-    "Manager": managers.make_manager,
-}
+# The traced factories install() puts on multiprocessing's contexts, by name: each module
+# of primitives lists its own (``FACTORIES``), so a new family is one more module here.
+_PRIMITIVES = (queues, pipes, shared, managers, remote_managers, sync, pools, blocks, listeners)
+_FACTORIES: dict[str, Any] = {name: f for module in _PRIMITIVES for name, f in module.FACTORIES.items()}
 
 
 class _Patches:
@@ -84,6 +85,10 @@ def _patch() -> None:
     # `multiprocessing.Queue` and friends were bound to the default context at import.
     for name in _FACTORIES:
         _patches.set(multiprocessing, name, getattr(default, name))
+    # Names a family patches in place, on classes of their own module (shared_memory).
+    for module in _PRIMITIVES:
+        for owner, name, value in getattr(module, "PATCHES", ()):
+            _patches.set(owner, name, value)
     for name, method in processes.METHODS.items():
         _patches.set(BaseProcess, name, method)
     _patches.set(reduction.ForkingPickler, "_extra_reducers", _with_connection_reducer())

@@ -47,6 +47,7 @@ const ENDED = {
   failed: "The program stopped with an error: the output in its boxes shows what went wrong.",
   timed_out: "The run took longer than the server allows, so it was stopped before the end.",
   cancelled: "The run was stopped before the end.",
+  deadlocked: "Every process was waiting for another, so none could go on: the run was stopped.",
 };
 
 /** Post the document's height to the embedding page whenever it changes. */

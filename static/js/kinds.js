@@ -60,7 +60,8 @@ export const KINDS = Object.freeze({
   },
   "proc.wait": {
     "fields": [
-      "child"
+      "child",
+      "timeout"
     ],
     "doc": "A parent blocks in join() on a child that is still running.",
     "group": "control"
@@ -68,7 +69,9 @@ export const KINDS = Object.freeze({
   "proc.join": {
     "fields": [
       "child",
-      "exitcode"
+      "exitcode",
+      "timeout",
+      "alive"
     ],
     "doc": "join() returned in the parent.",
     "group": "control"
@@ -99,7 +102,8 @@ export const KINDS = Object.freeze({
   },
   "queue.new": {
     "fields": [
-      "maxsize"
+      "maxsize",
+      "type"
     ],
     "doc": "",
     "group": "control"
@@ -126,9 +130,10 @@ export const KINDS = Object.freeze({
   },
   "queue.wait": {
     "fields": [
-      "op"
+      "op",
+      "timeout"
     ],
-    "doc": "The process blocks: the queue is empty (get) or full (put).",
+    "doc": "The process blocks: the queue is empty (get) or full (put), a JoinableQueue still",
     "group": "control"
   },
   "queue.empty": {
@@ -136,6 +141,19 @@ export const KINDS = Object.freeze({
       "value"
     ],
     "doc": "q.empty() was called; ``value`` is what it returned.",
+    "group": "control"
+  },
+  "queue.task_done": {
+    "fields": [
+      "unfinished",
+      "error"
+    ],
+    "doc": "A JoinableQueue's task_done(): one item taken out is finished. ``unfinished`` is how",
+    "group": "control"
+  },
+  "queue.join": {
+    "fields": [],
+    "doc": "A JoinableQueue's join() returned: every item put in was marked done.",
     "group": "control"
   },
   "pipe.new": {
@@ -151,7 +169,8 @@ export const KINDS = Object.freeze({
       "value",
       "repr",
       "msg",
-      "peer"
+      "peer",
+      "size"
     ],
     "doc": "",
     "group": "message"
@@ -161,22 +180,33 @@ export const KINDS = Object.freeze({
       "value",
       "repr",
       "msg",
-      "error"
+      "error",
+      "corrupt"
     ],
-    "doc": "",
+    "doc": "A message came out of this end (``msg`` names its send); ``error`` when none could;",
     "group": "message",
     "answers": "pipe.send"
   },
   "pipe.wait": {
     "fields": [
-      "op"
+      "op",
+      "size",
+      "timeout"
     ],
-    "doc": "recv() blocks: nothing has arrived at this end yet.",
+    "doc": "recv() blocks: nothing has arrived at this end yet; or send() of a message bigger",
     "group": "control"
   },
   "pipe.close": {
     "fields": [],
     "doc": "",
+    "group": "control"
+  },
+  "pipe.poll": {
+    "fields": [
+      "value",
+      "timeout"
+    ],
+    "doc": "``poll(timeout)`` answered: ``value`` is whether there is something to read (a",
     "group": "control"
   },
   "value.new": {
@@ -239,22 +269,41 @@ export const KINDS = Object.freeze({
   "manager.call": {
     "fields": [
       "method",
+      "type",
       "args",
       "msg",
-      "by"
+      "by",
+      "creates"
     ],
     "doc": "A proxy sends a method call to the manager's server process.",
     "group": "message"
+  },
+  "manager.wait": {
+    "fields": [
+      "method",
+      "type",
+      "msg",
+      "by",
+      "reason",
+      "holder",
+      "timeout"
+    ],
+    "doc": "The call is blocked in the server (a get from an empty Queue, an acquire of a held",
+    "group": "control"
   },
   "manager.serve": {
     "fields": [
       "value",
       "repr",
       "method",
+      "type",
       "args",
       "msg",
+      "caller",
       "state",
-      "error"
+      "error",
+      "creates",
+      "proposed"
     ],
     "doc": "The server process ran the call on the real object; ``state`` is the object after.",
     "group": "memory",
@@ -265,20 +314,478 @@ export const KINDS = Object.freeze({
       "value",
       "repr",
       "method",
+      "type",
+      "args",
       "msg",
       "error",
-      "by"
+      "by",
+      "creates",
+      "proposed"
     ],
     "doc": "The proxy got the reply (``value``) or an error.",
     "group": "message",
     "answers": "manager.serve"
+  },
+  "manager.listen": {
+    "fields": [
+      "address",
+      "types"
+    ],
+    "doc": "A manager's server begins serving at a network address (``start()`` or",
+    "group": "control"
+  },
+  "manager.connect": {
+    "fields": [
+      "address",
+      "manager",
+      "error",
+      "message"
+    ],
+    "doc": "A process connects its manager object to a server that is already running",
+    "group": "control"
+  },
+  "manager.refuse": {
+    "fields": [
+      "address",
+      "error",
+      "message"
+    ],
+    "doc": "The server turns a connection away: the client's answer to its challenge was not",
+    "group": "control"
+  },
+  "lock.new": {
+    "fields": [
+      "recursive",
+      "of"
+    ],
+    "doc": "A Lock or RLock was made; ``of``: the shared Value or Array whose own lock it is,",
+    "group": "control"
+  },
+  "lock.acquire": {
+    "fields": [
+      "acquired",
+      "blocking",
+      "timeout",
+      "depth"
+    ],
+    "doc": "acquire() returned (``with lock:`` too): ``acquired`` is what it returned.",
+    "group": "control"
+  },
+  "lock.wait": {
+    "fields": [
+      "holder",
+      "holder_pid",
+      "timeout"
+    ],
+    "doc": "acquire() blocks: another process (``holder``, when it is known) holds the lock.",
+    "group": "control"
+  },
+  "lock.release": {
+    "fields": [
+      "depth",
+      "error"
+    ],
+    "doc": "release() (or the end of ``with lock:``); ``error`` when the lock was not held.",
+    "group": "control"
+  },
+  "semaphore.new": {
+    "fields": [
+      "count",
+      "bounded"
+    ],
+    "doc": "",
+    "group": "control"
+  },
+  "semaphore.acquire": {
+    "fields": [
+      "acquired",
+      "blocking",
+      "timeout",
+      "count"
+    ],
+    "doc": "acquire() returned; ``count``: the free slots just after it.",
+    "group": "control"
+  },
+  "semaphore.wait": {
+    "fields": [
+      "timeout"
+    ],
+    "doc": "acquire() blocks: no slot is free.",
+    "group": "control"
+  },
+  "semaphore.release": {
+    "fields": [
+      "count",
+      "error"
+    ],
+    "doc": "release(); ``count``: the free slots just after it; ``error`` when a bounded",
+    "group": "control"
+  },
+  "event.new": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "event.set": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "event.clear": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "event.wait": {
+    "fields": [
+      "timeout"
+    ],
+    "doc": "wait() blocks: the event is not set.",
+    "group": "control"
+  },
+  "event.wake": {
+    "fields": [
+      "value",
+      "waited",
+      "timeout"
+    ],
+    "doc": "wait() returned ``value`` (the flag); ``waited``: whether it had blocked first.",
+    "group": "control"
+  },
+  "condition.new": {
+    "fields": [
+      "lock"
+    ],
+    "doc": "A Condition; ``lock``: the lock it waits with (its own RLock carries its name).",
+    "group": "control"
+  },
+  "condition.wait": {
+    "fields": [
+      "timeout"
+    ],
+    "doc": "wait() let go of the lock and blocks until a notify.",
+    "group": "control"
+  },
+  "condition.wake": {
+    "fields": [
+      "value",
+      "timeout"
+    ],
+    "doc": "The wait is over (notified: ``value`` True; timed out: False); the lock is taken",
+    "group": "control"
+  },
+  "condition.notify": {
+    "fields": [
+      "n",
+      "all",
+      "waiting"
+    ],
+    "doc": "notify(n) or notify_all() (``all``); ``waiting``: how many waited when it was called.",
+    "group": "control"
+  },
+  "barrier.new": {
+    "fields": [
+      "parties"
+    ],
+    "doc": "",
+    "group": "control"
+  },
+  "barrier.wait": {
+    "fields": [
+      "n",
+      "parties",
+      "timeout"
+    ],
+    "doc": "An arrival that blocks: ``n`` of ``parties`` are there, counting this one.",
+    "group": "control"
+  },
+  "barrier.pass": {
+    "fields": [
+      "index",
+      "parties",
+      "last"
+    ],
+    "doc": "wait() returned ``index``; the ``last`` arrival let the whole party through.",
+    "group": "control"
+  },
+  "barrier.abort": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
+  },
+  "barrier.broken": {
+    "fields": [],
+    "doc": "wait() raised BrokenBarrierError (aborted, or a wait timed out).",
+    "group": "control"
+  },
+  "pool.new": {
+    "fields": [
+      "processes"
+    ],
+    "doc": "A Pool was made; its workers are started next (``proc.spawn``).",
+    "group": "control"
+  },
+  "pool.submit": {
+    "fields": [
+      "value",
+      "repr",
+      "method",
+      "func",
+      "job",
+      "chunksize",
+      "error"
+    ],
+    "doc": "The program handed work to the pool; ``value`` is the arguments (apply) or the",
+    "group": "message"
+  },
+  "pool.task": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "func",
+      "size",
+      "msg"
+    ],
+    "doc": "A task left the pool's owner for the workers' shared task pipe (sent by the pool's",
+    "group": "message"
+  },
+  "pool.take": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "func",
+      "size",
+      "msg",
+      "stop"
+    ],
+    "doc": "A worker took a task out of the task pipe (``msg`` names its sending), or ``stop``:",
+    "group": "message",
+    "answers": "pool.task"
+  },
+  "pool.done": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "raised",
+      "msg"
+    ],
+    "doc": "A worker finished a task and sent its outcome back: ``value`` (the result, a list",
+    "group": "message"
+  },
+  "pool.result": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "index",
+      "raised",
+      "msg"
+    ],
+    "doc": "The pool's owner received a task's outcome (in the pool's own thread there).",
+    "group": "message",
+    "answers": "pool.done"
+  },
+  "pool.callback": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "func",
+      "raised"
+    ],
+    "doc": "The job's callback (or error_callback) runs in the pool's owner, in the pool's own",
+    "group": "control"
+  },
+  "pool.wait": {
+    "fields": [
+      "op",
+      "job",
+      "timeout"
+    ],
+    "doc": "The process blocks: a worker waiting for a task, the caller for a job's result, the",
+    "group": "control"
+  },
+  "pool.get": {
+    "fields": [
+      "value",
+      "repr",
+      "job",
+      "raised",
+      "error"
+    ],
+    "doc": "The caller has a job's result (``value``), or ``raised`` (the task's exception,",
+    "group": "message"
+  },
+  "pool.close": {
+    "fields": [],
+    "doc": "No more work may be submitted; the workers finish what is queued and exit.",
+    "group": "control"
+  },
+  "pool.terminate": {
+    "fields": [
+      "by"
+    ],
+    "doc": "The workers are stopped at once (SIGTERM), finished or not; ``by``: the end of a",
+    "group": "control"
+  },
+  "pool.join": {
+    "fields": [
+      "error"
+    ],
+    "doc": "join() returned: every worker has exited. ``error``: join() was refused.",
+    "group": "control"
+  },
+  "shm.new": {
+    "fields": [
+      "value",
+      "repr",
+      "block",
+      "size",
+      "list"
+    ],
+    "doc": "A block made (``create=True``), or a ShareableList made from a sequence (``value``).",
+    "group": "control"
+  },
+  "shm.attach": {
+    "fields": [
+      "block",
+      "size",
+      "list"
+    ],
+    "doc": "This process mapped an existing block, found by its name.",
+    "group": "control"
+  },
+  "shm.read": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "step",
+      "version"
+    ],
+    "doc": "A read through ``buf``: one byte (``index``) or a slice (``[start, stop]``).",
+    "group": "memory"
+  },
+  "shm.write": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "step",
+      "version"
+    ],
+    "doc": "A write through ``buf``; ``value`` is what the bytes hold after it.",
+    "group": "memory"
+  },
+  "shm.get": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "version"
+    ],
+    "doc": "A ShareableList item read.",
+    "group": "memory"
+  },
+  "shm.set": {
+    "fields": [
+      "value",
+      "repr",
+      "index",
+      "version"
+    ],
+    "doc": "A ShareableList item written; ``value`` is what the list holds there after it.",
+    "group": "memory"
+  },
+  "shm.close": {
+    "fields": [
+      "block"
+    ],
+    "doc": "This process unmapped the block; the block itself lives on until it is unlinked.",
+    "group": "control"
+  },
+  "shm.unlink": {
+    "fields": [
+      "block",
+      "error"
+    ],
+    "doc": "The block's name was removed: it is freed once no process maps it.",
+    "group": "control"
+  },
+  "listener.new": {
+    "fields": [
+      "address",
+      "authkey"
+    ],
+    "doc": "``Listener(address, authkey=…)`` is bound and listening on ``address``.",
+    "group": "control"
+  },
+  "listener.wait": {
+    "fields": [
+      "op",
+      "address"
+    ],
+    "doc": "accept() blocks until a client connects (``op`` accept, ``obj`` the listener), or a",
+    "group": "control"
+  },
+  "listener.connect": {
+    "fields": [
+      "msg",
+      "address",
+      "authkey"
+    ],
+    "doc": "A client's socket ``obj`` is connected to the listener at ``address``; ``msg`` pairs",
+    "group": "control"
+  },
+  "listener.accept": {
+    "fields": [
+      "msg",
+      "conn",
+      "peer",
+      "client",
+      "address"
+    ],
+    "doc": "The listener ``obj`` accepted a connection: its new end ``conn`` is connected to the",
+    "group": "control",
+    "answers": "listener.connect"
+  },
+  "listener.refuse": {
+    "fields": [
+      "side",
+      "error",
+      "msg",
+      "peer",
+      "address"
+    ],
+    "doc": "A connection failed: on the listener's side (``side`` listener, ``obj`` the listener)",
+    "group": "control",
+    "answers": "listener.connect"
+  },
+  "listener.close": {
+    "fields": [],
+    "doc": "",
+    "group": "control"
   }
 });
 
 export const WAIT_KINDS = Object.freeze([
+  "barrier.wait",
+  "condition.wait",
+  "event.wait",
+  "listener.wait",
+  "lock.wait",
+  "manager.wait",
   "pipe.wait",
+  "pool.wait",
   "proc.wait",
-  "queue.wait"
+  "queue.wait",
+  "semaphore.wait"
 ]);
 
 export const TEMPLATES = Object.freeze({
@@ -310,9 +817,11 @@ export const TEMPLATES = Object.freeze({
     "{proc} ended ({reason})"
   ],
   "proc.wait": [
+    "{proc} waits up to {timeout} s for {child} to finish",
     "{proc} waits for {child} to finish"
   ],
   "proc.join": [
+    "[alive=True] {proc} stopped waiting for {child} after {timeout} s: it is still running",
     "{proc} joined {child} (exit code {exitcode})",
     "{proc} joined {child}"
   ],
@@ -327,6 +836,8 @@ export const TEMPLATES = Object.freeze({
     "in {proc}, {obj} = {value}"
   ],
   "queue.new": [
+    "[type=JoinableQueue] {proc} created joinable queue {obj}: its join() waits until every item put in has been marked done",
+    "[type=SimpleQueue] {proc} created simple queue {obj}: a locked pipe, with no feeder thread",
     "{proc} created queue {obj}"
   ],
   "queue.put": [
@@ -338,12 +849,24 @@ export const TEMPLATES = Object.freeze({
     "{proc} got {value} from {obj}"
   ],
   "queue.wait": [
+    "[op=get] {proc} waits up to {timeout} s: {obj} is empty, there is nothing to get yet",
     "[op=get] {proc} waits: {obj} is empty, there is nothing to get yet",
-    "[op=put] {proc} waits: {obj} is full, there is no room to put yet"
+    "[op=put] {proc} waits up to {timeout} s: {obj} is full, there is no room to put yet",
+    "[op=put] {proc} waits: {obj} is full, there is no room to put yet",
+    "[op=join] {proc} waits in {obj}.join(): some items put in are not marked done yet",
+    "[op=flush] {proc} has finished but cannot exit yet: it waits for {obj} to flush, until its feeder thread has written everything it put into the pipe (a full pipe needs a get first)"
   ],
   "queue.empty": [
     "[value=True] {proc} asked whether {obj} is empty: yes",
     "[value=False] {proc} asked whether {obj} is empty: no"
+  ],
+  "queue.task_done": [
+    "{proc} called {obj}.task_done() once too often: {error}",
+    "[unfinished=0] {proc} marked a task of {obj} done; none is left unfinished, so join() returns",
+    "{proc} marked a task of {obj} done; {unfinished} still unfinished"
+  ],
+  "queue.join": [
+    "{proc}'s {obj}.join() returned: every item put in has been marked done"
   ],
   "pipe.new": [
     "[duplex=False] {proc} created a one-way pipe: what is sent into {peer} comes out of {obj}",
@@ -356,14 +879,24 @@ export const TEMPLATES = Object.freeze({
   ],
   "pipe.recv": [
     "[error=EOFError] {proc} tried to receive on {obj}, but the other end is closed and nothing is left, so recv() raised EOFError",
+    "[corrupt=True] {proc} read bytes from {obj} that are no whole message anyone sent, so recv() raised {error}",
+    "[corrupt=True] {proc} received {value} from {obj}, but that is not what was sent: the bytes of two messages were mixed",
     "{proc} got {error} on {obj}",
     "{proc} received {value} from {obj}"
   ],
   "pipe.wait": [
+    "[op=send] {proc} starts sending {size} bytes into {obj}: more than the pipe holds at once, so they go in piece by piece as the other end reads",
+    "[op=poll] {proc} waits up to {timeout} s for something to arrive on {obj}",
+    "[op=poll] {proc} waits until something arrives on {obj} (poll with no timeout)",
     "{proc} waits for a message on {obj}"
   ],
   "pipe.close": [
     "{proc} closed {obj}"
+  ],
+  "pipe.poll": [
+    "[value=True] {proc} asked whether {obj} has something to read: yes",
+    "[value=False] {proc} waited {timeout} s on {obj}; nothing arrived",
+    "[value=False] {proc} asked whether {obj} has something to read: not yet"
   ],
   "value.new": [
     "{proc} created shared value {obj} = {value}"
@@ -384,6 +917,8 @@ export const TEMPLATES = Object.freeze({
     "{proc} set {obj}[{index}] = {value}"
   ],
   "manager.call": [
+    "[creates=True; args=] {proc} calls {method}() on its manager: the server makes or finds the object, and {obj} will be a proxy to it",
+    "[creates=True] {proc} calls {method}({args}) on its manager: the server makes or finds the object, and {obj} will be a proxy to it",
     "[method=list|dict; args=] {proc} asks the manager to create an empty {method}; {obj} will be the proxy to it",
     "[method=list|dict] {proc} asks the manager to create a {method} from {args}; {obj} will be the proxy to it",
     "[method=__getitem__; by=for] {proc}'s for loop asks the manager for item {args} of {obj}",
@@ -398,13 +933,57 @@ export const TEMPLATES = Object.freeze({
     "[method=__add__] {proc} asks the manager for {obj} + {args}",
     "[method=__mul__|__rmul__] {proc} asks the manager for {obj} * {args}",
     "[method=__imul__] {proc} asks the manager to repeat {obj} {args} times",
+    "[method=Namespace] {proc} asks the manager to create a Namespace; {obj} will be the proxy to it",
+    "[method=Value|Array] {proc} asks the manager to create a {method} from {args}; {obj} will be the proxy to it",
+    "[method=Queue|Lock|Event] {proc} asks the manager to create a {method}; {obj} will be the proxy to it",
+    "[method=__getattribute__] {proc} asks the manager for {obj}.{args[0]}",
+    "[method=__setattr__] {proc} asks the manager to set {obj}.{args[0]} = {args[1]}",
+    "[method=__delattr__] {proc} asks the manager to delete {obj}.{args[0]}",
+    "[type=Value; method=get] {proc} asks the manager for {obj}.value",
+    "[type=Value; method=set] {proc} asks the manager to set {obj}.value = {args[0]}",
+    "[type=Queue; method=put|put_nowait] {proc} asks the manager to put {args[0]} into {obj}",
+    "[type=Queue; method=get|get_nowait] {proc} asks the manager for the next item of {obj}",
+    "[type=Lock; method=acquire] {proc} asks the manager to acquire {obj}",
+    "[type=Lock; method=release] {proc} asks the manager to release {obj}",
+    "[type=Event; method=set] {proc} asks the manager to set {obj}",
+    "[type=Event; method=clear] {proc} asks the manager to clear {obj}",
+    "[type=Event; method=wait] {proc} asks the manager to wait until {obj} is set",
+    "[type=Event; method=is_set] {proc} asks the manager whether {obj} is set",
     "{proc} asks the manager to run {obj}.{method}({args})"
+  ],
+  "manager.wait": [
+    "[reason=empty] {proc} waits up to {timeout} s: {obj} in the manager is empty, so the server holds its get() until an item comes",
+    "[reason=empty] {proc} waits: {obj} in the manager is empty, so the server holds its get() until an item comes",
+    "[reason=full] {proc} waits: {obj} in the manager is full, so the server holds its put() until there is room",
+    "[reason=held] {proc} waits up to {timeout} s: {holder} holds {obj}, so the server holds the acquire() until it is released",
+    "[reason=held] {proc} waits: {holder} holds {obj}, so the server holds the acquire() until it is released",
+    "[reason=held] {proc} waits: {obj} is held, so the server holds the acquire() until it is released",
+    "[reason=unset] {proc} waits up to {timeout} s for {obj} to be set: the server holds its wait()",
+    "[reason=unset] {proc} waits for {obj} to be set: the server holds its wait()"
   ],
   "manager.serve": [
     "[method=__getitem__; error=IndexError] {proc} finds no item {args} in {obj}, so it answers IndexError",
     "[method=__getitem__; error=KeyError] {proc} finds no key {args} in {obj}, so it answers KeyError",
     "{proc} answers {error}: what was asked of {obj} failed",
-    "[method=list|dict] {proc} now holds the real {method} {obj} = {state}",
+    "[creates=True] {proc} hands {caller} a proxy to {obj} = {state}, the real object it holds",
+    "[creates=True] {proc} hands {caller} a proxy to {obj}, the real object it holds",
+    "[method=list|dict|Namespace|Value|Array] {proc} now holds the real {method} {obj} = {state}",
+    "[method=Queue] {proc} now holds the real queue {obj}, empty",
+    "[method=Lock] {proc} now holds the real lock {obj}, free",
+    "[method=Event] {proc} now holds the real event {obj}, not set",
+    "[method=__getattribute__] {proc} looks up {obj}.{args[0]} and sends back {value}",
+    "[method=__setattr__] {proc} sets {obj}.{args[0]} = {args[1]}; {obj} is now {state}",
+    "[method=__delattr__] {proc} deletes {obj}.{args[0]}; {obj} is now {state}",
+    "[type=Value; method=get] {proc} reads {obj}.value and sends back {value}",
+    "[type=Value; method=set] {proc} sets {obj}.value = {args[0]}",
+    "[type=Queue; method=put|put_nowait] {proc} puts {args[0]} into {obj}; it now holds {state}",
+    "[type=Queue; method=get|get_nowait] {proc} takes {value} out of {obj} and sends it back; {obj} now holds {state}",
+    "[type=Lock; method=acquire; value=True] {proc} gives {obj} to {caller}",
+    "[type=Lock; method=acquire] {proc} could not give {obj} to {caller}: it is held",
+    "[type=Lock; method=release] {proc} releases {obj} for {caller}; it is free",
+    "[type=Event; method=set] {proc} sets {obj}: whoever waits for it goes on",
+    "[type=Event; method=clear] {proc} clears {obj}",
+    "[type=Event; method=wait] {proc} answers {caller}'s wait() on {obj} with {value}",
     "[method=__getitem__] {proc} looks up {obj}[{args}] and sends back {value}",
     "[method=__setitem__] {proc} sets {obj}[{args[0]}] = {args[1]}; {obj} is now {state}",
     "[method=__delitem__] {proc} deletes {obj}[{args}]; {obj} is now {state}",
@@ -424,7 +1003,20 @@ export const TEMPLATES = Object.freeze({
     "[method=__getitem__; error=IndexError] {proc} hears that {obj} has no such item (IndexError)",
     "[method=__getitem__; error=KeyError] {proc} hears that {obj} has no such key (KeyError)",
     "{proc} gets {error} back: what it asked of {obj} failed",
-    "[method=list|dict] {proc} gets {obj}: {value}",
+    "[creates=True] {proc} gets {obj}, a proxy to what {method}() gave the server",
+    "[method=list|dict|Namespace|Value|Array|Queue|Lock|Event] {proc} gets {obj}: {value}",
+    "[method=__getattribute__] {proc} gets {obj}.{args[0]} = {value}",
+    "[method=__setattr__|__delattr__] {proc} hears back: the manager has changed {obj}",
+    "[type=Value; method=get] {proc} gets {obj}.value = {value}",
+    "[type=Value; method=set] {proc} hears back: the manager has set {obj}.value",
+    "[type=Queue; method=get|get_nowait] {proc} gets {value} from {obj}",
+    "[type=Queue; method=put|put_nowait] {proc} hears back: the item is in {obj}",
+    "[type=Lock; method=acquire; value=True] {proc} now holds {obj}",
+    "[type=Lock; method=acquire] {proc} did not get {obj}",
+    "[type=Lock; method=release] {proc} hears back: {obj} is released",
+    "[type=Event; method=wait; value=True] {proc}'s wait() on {obj} returns: it is set",
+    "[type=Event; method=wait] {proc}'s wait() on {obj} timed out: it is not set",
+    "[type=Event; method=set|clear] {proc} hears back: the manager has changed {obj}",
     "[method=__getitem__] {proc} gets {value} from {obj}",
     "[method=__len__] {proc} hears how many items {obj} has: {value}",
     "[method=__contains__; value=True] {proc} hears that {obj} contains it",
@@ -434,6 +1026,220 @@ export const TEMPLATES = Object.freeze({
     "[method=__add__|__mul__|__rmul__] {proc} gets {value}",
     "[method=__setitem__|__delitem__|__imul__|append|extend|insert|remove|reverse|sort|clear|update] {proc} hears back: the manager has changed {obj}",
     "{proc} gets {value} back from {obj}.{method}()"
+  ],
+  "manager.listen": [
+    "{proc} serves a manager at {address}, offering {types}: whoever has its address and authkey can connect",
+    "{proc} serves a manager at {address}: whoever has its address and authkey can connect"
+  ],
+  "manager.connect": [
+    "[error=AuthenticationError] {proc} is turned away by the server at {address}: its authkey is not the server's (AuthenticationError: {message})",
+    "[error=ConnectionRefusedError] {proc} finds no server at {address} (ConnectionRefusedError)",
+    "{proc} could not connect {manager} to {address}: {error}: {message}",
+    "{proc} could not connect to {address}: {error}",
+    "{proc}'s {manager} connects to the server at {address}: its authkey is accepted",
+    "{proc} connects to the server at {address}: its authkey is accepted"
+  ],
+  "manager.refuse": [
+    "{proc} turns away a connection at {address}: it was not made with the server's authkey ({error}: {message})"
+  ],
+  "lock.new": [
+    "{proc} took {obj}, the lock that guards the shared {of}",
+    "[recursive=True] {proc} created re-entrant lock {obj} (an RLock)",
+    "{proc} created lock {obj}"
+  ],
+  "lock.acquire": [
+    "[acquired=False; blocking=False] {proc} tried {obj}, but it is held: acquire(block=False) returned False",
+    "[acquired=False] {proc} gave up on {obj} after {timeout} s: acquire() returned False",
+    "[depth=1] {proc} acquired {obj}",
+    "{proc} acquired {obj} again: it now holds it {depth} times",
+    "{proc} acquired {obj}"
+  ],
+  "lock.wait": [
+    "{proc} waits up to {timeout} s for {obj}: {holder} holds it",
+    "{proc} waits for {obj}: {holder} holds it",
+    "{proc} waits up to {timeout} s for {obj}",
+    "{proc} waits for {obj}"
+  ],
+  "lock.release": [
+    "{proc} could not release {obj}: {error}",
+    "[depth=0] {proc} released {obj}: it is free",
+    "{proc} released {obj} once: it still holds it {depth} times",
+    "{proc} released {obj}"
+  ],
+  "semaphore.new": [
+    "[bounded=True] {proc} created bounded semaphore {obj} with {count} slots",
+    "{proc} created semaphore {obj} with {count} slots"
+  ],
+  "semaphore.acquire": [
+    "[acquired=False; blocking=False] {proc} tried {obj}, but no slot is free: acquire(block=False) returned False",
+    "[acquired=False] {proc} gave up on {obj} after {timeout} s: acquire() returned False",
+    "{proc} took a slot of {obj} ({count} left free)"
+  ],
+  "semaphore.wait": [
+    "{proc} waits up to {timeout} s for a slot of {obj}: none is free",
+    "{proc} waits for a slot of {obj}: none is free"
+  ],
+  "semaphore.release": [
+    "{proc} could not release {obj}: {error}",
+    "{proc} gave back a slot of {obj} ({count} free)"
+  ],
+  "event.new": [
+    "{proc} created event {obj} (not set)"
+  ],
+  "event.set": [
+    "{proc} set {obj}: whoever waits on it goes on"
+  ],
+  "event.clear": [
+    "{proc} cleared {obj}: waiting on it blocks again"
+  ],
+  "event.wait": [
+    "{proc} waits up to {timeout} s for {obj} to be set",
+    "{proc} waits for {obj} to be set"
+  ],
+  "event.wake": [
+    "[value=False] {proc} stopped waiting for {obj} after {timeout} s: it is not set, so wait() returned False",
+    "[waited=False] {proc} found {obj} set already and went straight on",
+    "{proc} woke up: {obj} is set"
+  ],
+  "condition.new": [
+    "{proc} created condition {obj} on lock {lock}",
+    "{proc} created condition {obj}"
+  ],
+  "condition.wait": [
+    "{proc} let go of {obj}'s lock and waits up to {timeout} s for a notify",
+    "{proc} let go of {obj}'s lock and waits for a notify"
+  ],
+  "condition.wake": [
+    "[value=False] {proc} stopped waiting on {obj}: no notify came within {timeout} s",
+    "{proc} was woken by a notify on {obj} and takes its lock again"
+  ],
+  "condition.notify": [
+    "[waiting=0] {proc} notified {obj}, but nobody was waiting",
+    "[all=True] {proc} woke everyone waiting on {obj} with notify_all() ({waiting} waiting)",
+    "[n=1] {proc} woke one process waiting on {obj} with notify() ({waiting} waiting)",
+    "{proc} called notify({n}) on {obj} ({waiting} waiting)"
+  ],
+  "barrier.new": [
+    "{proc} created barrier {obj} for {parties} processes"
+  ],
+  "barrier.wait": [
+    "{proc} arrived at {obj} ({n} of {parties}) and waits up to {timeout} s for the rest",
+    "{proc} arrived at {obj} ({n} of {parties}) and waits for the rest"
+  ],
+  "barrier.pass": [
+    "[last=True] {proc} arrived last at {obj} ({parties} of {parties}): everyone goes on",
+    "{proc} passed {obj} with the rest of the {parties}"
+  ],
+  "barrier.abort": [
+    "{proc} aborted {obj}: it is broken, and every wait on it fails"
+  ],
+  "barrier.broken": [
+    "{proc}'s wait at {obj} failed: the barrier is broken (BrokenBarrierError)"
+  ],
+  "pool.new": [
+    "{proc} created pool {obj} with {processes} worker processes"
+  ],
+  "pool.submit": [
+    "{proc} could not give work to {obj}: {error}",
+    "[method=apply|apply_async] {proc} asked {obj} to run {func}{value} (job {job})",
+    "{proc} asked {obj} to {method} {func}() over {value} in chunks of {chunksize} (job {job})",
+    "{proc} asked {obj} to {method} {func}() over {value} (job {job})"
+  ],
+  "pool.task": [
+    "{proc} sent task {index} of job {job} to {obj}'s workers: {func}() over the {size} items {value}",
+    "{proc} sent task {index} of job {job} to {obj}'s workers: {func}{value}"
+  ],
+  "pool.take": [
+    "[stop=True] {proc} took the stop signal from {obj}: no more tasks, so it exits",
+    "{proc} took task {index} of job {job} from {obj}: {func}() over the {size} items {value}",
+    "{proc} took task {index} of job {job} from {obj}: {func}{value}"
+  ],
+  "pool.done": [
+    "{proc} finished task {index} of job {job}: it raised {raised}, which goes back to {obj}'s owner",
+    "{proc} finished task {index} of job {job} and sent back {value}"
+  ],
+  "pool.result": [
+    "{proc} received from {obj}: task {index} of job {job} raised {raised}",
+    "{proc} received from {obj}: task {index} of job {job} gave {value}"
+  ],
+  "pool.callback": [
+    "{proc} runs error callback {func}() of job {job} with {raised}",
+    "{proc} runs callback {func}() of job {job} with {value}"
+  ],
+  "pool.wait": [
+    "[op=task] {proc} waits for a task from {obj}",
+    "[op=get] {proc} waits for the result of job {job} from {obj} (at most {timeout} s)",
+    "[op=get] {proc} waits for the result of job {job} from {obj}",
+    "[op=join] {proc} waits for the workers of {obj} to finish"
+  ],
+  "pool.get": [
+    "{proc} gave up waiting for job {job} of {obj} ({error})",
+    "{proc} got the exception of job {job} from {obj}: {raised}",
+    "{proc} got the result of job {job} from {obj}: {value}"
+  ],
+  "pool.close": [
+    "{proc} closed {obj}: no more work, the workers stop once the queued tasks are done"
+  ],
+  "pool.terminate": [
+    "[by=with] {proc} left the with block of {obj}, which calls terminate(): any worker still running is stopped now",
+    "{proc} terminated {obj}: any worker still running is stopped now, finished or not"
+  ],
+  "pool.join": [
+    "{proc} could not join {obj}: {error}",
+    "{proc} joined {obj}: all its workers have exited"
+  ],
+  "shm.new": [
+    "[list=True] {proc} created ShareableList {obj} = {value} in shared memory block {block}",
+    "{proc} created shared memory block {obj}: {size} bytes, named {block}"
+  ],
+  "shm.attach": [
+    "[list=True] {proc} attached to ShareableList {obj} by its name {block}: {size} items",
+    "{proc} attached to shared memory block {obj} by its name {block}: {size} bytes"
+  ],
+  "shm.read": [
+    "{proc} read {obj}.buf[{index}:{step}]: {value}",
+    "{proc} read {obj}.buf[{index}]: {value}"
+  ],
+  "shm.write": [
+    "{proc} wrote {value} into {obj}.buf[{index}:{step}]",
+    "{proc} wrote {value} into {obj}.buf[{index}]"
+  ],
+  "shm.get": [
+    "{proc} read {obj}[{index}]: {value}"
+  ],
+  "shm.set": [
+    "{proc} set {obj}[{index}] = {value}"
+  ],
+  "shm.close": [
+    "{proc} closed {obj}: this process no longer maps it (the block still exists)"
+  ],
+  "shm.unlink": [
+    "{proc} could not unlink {obj}: {error}",
+    "{proc} unlinked {obj}: the name {block} is gone and the memory is freed once nobody maps it"
+  ],
+  "listener.new": [
+    "[authkey=True] {proc} listens on {address} with {obj}; only a client that knows its authkey gets in",
+    "{proc} listens on {address} with {obj}"
+  ],
+  "listener.wait": [
+    "[op=connect] {proc} waits for the listener at {address} to accept {obj} and check its authkey",
+    "{proc} waits on {obj} for a client to connect to {address}"
+  ],
+  "listener.connect": [
+    "[authkey=True] {proc} connected {obj} to {address}; next it must prove it knows the authkey",
+    "{proc} connected {obj} to {address}"
+  ],
+  "listener.accept": [
+    "{proc} accepted {client}'s connection on {obj}: {conn} is connected to {peer}",
+    "{proc} accepted a connection from {address} on {obj}: {conn}"
+  ],
+  "listener.refuse": [
+    "[side=client] {proc} was turned away by the listener at {address}: {error}",
+    "{proc} refused {peer}'s connection on {obj}: {error}",
+    "{proc} refused a connection on {obj}: {error}"
+  ],
+  "listener.close": [
+    "{proc} closed {obj}: nobody can connect to it any more"
   ]
 });
 
@@ -443,11 +1249,13 @@ export const STATUS_LABELS = Object.freeze({
   "succeeded": "Succeeded",
   "failed": "Failed",
   "cancelled": "Cancelled",
-  "timed_out": "Timed out"
+  "timed_out": "Timed out",
+  "deadlocked": "Deadlocked"
 });
 
 export const FINAL_STATUSES = Object.freeze([
   "cancelled",
+  "deadlocked",
   "failed",
   "succeeded",
   "timed_out"

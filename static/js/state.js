@@ -68,6 +68,32 @@ export function addObject(state, type, name) {
   return { ...state, objects: [...state.objects, { type, name }] };
 }
 
+// Where each type of object keeps its state (state[store][name]). A family of primitives
+// adds its types here; withObject and stored work for every type.
+export const STORES = {
+  queue: "queues",
+  pipe: "pipes",
+  value: "values",
+  array: "arrays",
+  manager: "managers",
+  lock: "locks",
+  semaphore: "semaphores",
+  event: "events",
+  condition: "conditions",
+  barrier: "barriers",
+  pool: "pools",
+  shm: "blocks",
+};
+
+export function stored(state, type, name) {
+  return state[STORES[type]]?.[name];
+}
+
+export function withObject(state, type, name, value) {
+  const store = STORES[type];
+  return addObject({ ...state, [store]: put(state[store] ?? {}, name, value) }, type, name);
+}
+
 export function queueOf(state, name) {
   return (
     state.queues[name] ?? {
@@ -100,6 +126,8 @@ export function pipeOf(state, name) {
       users: {}, // end → [proc names that used it]
       inFlight: new Log(), // sent, not yet received: {msg, value, repr, from, fromEnd, toEnd, seq}
       delivered: new Log(), // received: the same plus {by, toEnd, recvSeq}
+      corrupted: new Log(), // reads of mixed bytes: {proc, value, repr, error, seq}
+      polled: null, // the last poll() answer: {proc, end, value, seq}
       closed: {}, // end → proc that closed it
       error: null,
     }
@@ -198,7 +226,7 @@ export function updateCall(manager, msg, make) {
  * Only what the cast lists is filled in; every event of a real run starts from
  * initialState(), never from this.
  */
-export function castState(cast) {
+export function castState(cast, blanks = {}) {
   let state = initialState();
   for (const name of cast?.processes ?? []) {
     state = updateProc(ensureProc(state, name, null), name, { status: "planned" });
@@ -224,7 +252,11 @@ export function castState(cast) {
         state = { ...state, vars: put(state.vars, o.name, {}), varUsers: put(state.varUsers ?? {}, o.name, o.users ?? []) };
         break;
       default:
-        break; // a kind of object this page does not draw yet
+        // A family's own type (a lock, a pool…): its blank object, with who uses it.
+        if (Object.hasOwn(blanks, o.type)) {
+          state = withObject(state, o.type, o.name, { ...blanks[o.type](state, o.name), users: o.users ?? [] });
+        }
+        break;
     }
   }
   return state;

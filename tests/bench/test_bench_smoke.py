@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 FIGURES = (
     "overhead_queue_ratio",
+    "overhead_lock_ratio",
     "overhead_pipe_ratio",
     "pipeline_events_per_s",
     "sse_one_client_events_per_s",

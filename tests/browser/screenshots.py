@@ -1,6 +1,6 @@
 """Regenerate docs/screenshots/: ``python -m tests.browser.screenshots``.
 
-Starts the server on a free port, runs each seed scenario through the dashboard in
+Starts the server on a free port, runs each scenario through the dashboard in
 Chromium (/usr/bin/chromium) and saves the page at the run's end. Motion is reduced so
 nothing is caught mid-animation; one extra picture shows the phone layout in dark.
 """
@@ -13,19 +13,20 @@ from typing import Any
 
 from playwright.sync_api import Page
 
+from app.scenarios import registry
 from tests.browser.conftest import AT_END
 from tests.browser.pictures import main, shown
 from tests.serving import ROOT, LiveServer
 
 OUT = ROOT / "docs" / "screenshots"
-SCENARIOS = ("separate-memory", "shared-memory", "manager", "queue", "pipe", "value-race", "worker-pool")
+SCENARIOS = tuple(registry.SCENARIOS)
 
 
-def run_to_end(page: Page, url: str) -> None:
+def run_to_end(page: Page, url: str, status: str = "succeeded") -> None:
     page.goto(url)
     page.wait_for_selector("body[data-ready='true']")
     page.click("#run")
-    page.wait_for_selector("body[data-run-status='succeeded']", timeout=30_000)
+    page.wait_for_selector(f"body[data-run-status='{status}']", timeout=60_000)
     page.wait_for_function(AT_END)
 
 
@@ -36,7 +37,8 @@ def shoot(browser: Any, server: LiveServer, out: Path) -> None:
     page = desktop.new_page()
     for scenario in SCENARIOS:
         # At the scenario's own default pace: value-race, for one, races at its pace.
-        run_to_end(page, f"{server.url}/?scenario={scenario}")
+        s = registry.get(scenario)
+        run_to_end(page, f"{server.url}/?scenario={scenario}", s.ends(s.params_model()))
         path = out / f"{scenario}.png"
         page.screenshot(path=str(path), full_page=True)
         print(f"wrote {shown(path)}")

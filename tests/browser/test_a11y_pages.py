@@ -23,6 +23,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from app.scenarios import registry
 from tests.browser.axe import assert_accessible, axe_violations
 from tests.browser.conftest import AT_END, Dashboard, watched_page
 from tests.serving import LiveServer
@@ -30,20 +31,35 @@ from tests.serving import LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 SCENARIOS = ["queue", "pipe", "value-race", "manager"]
+# The views of the other primitives (and the hazards), in the two themes.
+PRIMITIVES = [
+    "lock",
+    "event",
+    "barrier",
+    "semaphore",
+    "condition",
+    "joinable-queue",
+    "pool",
+    "shared-memory-block",
+    "manager-shared",
+    "remote-manager",
+    "join-deadlock",
+    "pipe-same-end",
+]
 THEMES = ["light", "dark", "auto"]
 # The page's background in each theme (--bg): proof that the theme asked for is the one shown.
 BACKGROUND = {"light": "rgb(246, 247, 249)", "dark": "rgb(15, 18, 22)"}
 # Events that put something on screen only partway through a run: a process parked at an
 # object, a message in a channel or a call at a manager.
 PARKED = (".wait",)
-MESSAGES = ("queue.put", "pipe.send", "manager.call")
+MESSAGES = ("queue.put", "pipe.send", "manager.call", "pool.task")
 
 
 @pytest.fixture(scope="module")
 def runs(server: LiveServer) -> dict[str, list[dict[str, Any]]]:
     """One finished run per scenario: its events, by scenario (the run's id is in each event)."""
     made = {}
-    for scenario in SCENARIOS:
+    for scenario in SCENARIOS + PRIMITIVES:
         r = httpx.post(f"{server.url}/api/runs", json={"scenario": scenario}, timeout=10)
         r.raise_for_status()
         run_id = r.json()["id"]
@@ -51,7 +67,8 @@ def runs(server: LiveServer) -> dict[str, list[dict[str, Any]]]:
         events = httpx.get(f"{server.url}/api/runs/{run_id}/events?format=ndjson", timeout=60)
         made[scenario] = [{**json.loads(line), "run": run_id} for line in events.text.splitlines() if line]
         assert made[scenario][-1]["kind"] == "run.end"
-        assert made[scenario][-1]["status"] == "succeeded"
+        s = registry.get(scenario)
+        assert made[scenario][-1]["status"] == s.ends(s.params_model())
     return made
 
 
@@ -197,3 +214,16 @@ def test_the_check_finds_what_the_issue_found(
     d.page.add_style_tag(content=":root, [class*='proc-'] { --pc-ink: var(--pc); --muted: #8a939c; }")
     with pytest.raises(AssertionError, match=r"color-contrast \(serious\)"):
         assert_accessible(d.page, review=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("scenario", PRIMITIVES)
+def test_the_dashboard_after_a_run_of_each_primitive(
+    viewer: Dashboard, runs: dict[str, list[dict[str, Any]]], scenario: str, theme: str
+) -> None:
+    d, events = viewer, runs[scenario]
+    open_page(d, f"/?run={run_id(events)}", theme)
+    expect(d.page.locator(".proc-box")).not_to_have_count(0)
+    assert_accessible(d.page, review=True)
+    check_partway(d, events)

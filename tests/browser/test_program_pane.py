@@ -22,6 +22,7 @@ import httpx
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from app.scenarios import registry
 from tests.browser.conftest import AT_END, watched_page
 from tests.serving import LiveServer
 
@@ -71,14 +72,21 @@ MEASURE = """([expected, phone]) => {
   lines.forEach((li, i) => {
     const n = i + 1;
     const code = li.querySelector("code");
-    const node = code.firstChild;
     const want = expected[i] === "" ? " " : expected[i];
-    if (code.textContent !== want || code.childNodes.length !== 1) {
+    // Every character of the line's code, in order, whatever element holds it (its
+    // indentation is a span of its own).
+    const chars = [];
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      for (let k = 0; k < t.length; k += 1) chars.push({ node: t, k });
+    }
+    if (code.textContent !== want) {
       const [shown, has] = [code.textContent, expected[i]].map((t) => JSON.stringify(t));
       say(n, `shows ${shown}, the program has ${has}`);
       return;
     }
-    const ink = [...Array(node.length).keys()].filter((k) => node.data[k].trim() !== "");
+    const text = code.textContent;
+    const ink = chars.map((c, j) => j).filter((j) => text[j].trim() !== "");
     pane.scrollLeft = 0;
     li.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
     let v = view();
@@ -87,10 +95,10 @@ MEASURE = """([expected, phone]) => {
       if (li.scrollWidth > pane.clientWidth || b.right > v.right + 0.5) {
         say(n, `is ${li.scrollWidth}px wide in a pane of ${pane.clientWidth}px`);
       }
-      const boxes = ink.map((k) => box(node, k));
-      const cut = ink.filter((k, j) => boxes[j].right > v.right + 0.5 || boxes[j].left < v.left - 0.5);
+      const boxes = ink.map((j) => box(chars[j].node, chars[j].k));
+      const cut = ink.filter((j, m) => boxes[m].right > v.right + 0.5 || boxes[m].left < v.left - 0.5);
       if (cut.length) {
-        say(n, `${cut.length} characters beyond the pane's edge: ${JSON.stringify(node.data.slice(cut[0]))}`);
+        say(n, `${cut.length} characters beyond the pane's edge: ${JSON.stringify(text.slice(cut[0]))}`);
       }
       for (const chip of li.querySelectorAll(".marks .chip")) {
         if (chip.getBoundingClientRect().right > v.right + 0.5) {
@@ -109,7 +117,8 @@ MEASURE = """([expected, phone]) => {
       if (continued.length) wrapped.push(n);
     }
     let unseen = null;
-    for (const k of ink) {
+    for (const j of ink) {
+      const { node, k } = chars[j];
       let r = box(node, k);
       if (phone && (r.right > v.right || r.left < v.left)) {
         pane.scrollLeft += (r.left + r.right) / 2 - (v.left + v.right) / 2;
@@ -121,11 +130,11 @@ MEASURE = """([expected, phone]) => {
         r = box(node, k);
       }
       const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
-      if (hit !== code && unseen === null) {
-        unseen = { k, hit: hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : "nothing" };
+      if (!code.contains(hit) && unseen === null) {
+        unseen = { j, hit: hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : "nothing" };
       }
     }
-    if (unseen) say(n, `${JSON.stringify(node.data.slice(unseen.k))} cannot be seen: ${unseen.hit} is there`);
+    if (unseen) say(n, `${JSON.stringify(text.slice(unseen.j))} cannot be seen: ${unseen.hit} is there`);
   });
   pane.scrollLeft = 0;
   return {
@@ -158,7 +167,8 @@ def finished_run(server: LiveServer, scenario: str, params: dict[str, Any], prog
     text = httpx.get(f"{server.url}/api/runs/{run_id}/events?format=ndjson", timeout=60).text
     events = [json.loads(line) for line in text.splitlines() if line.strip()]
     assert events[-1]["kind"] == "run.end", events[-1]
-    assert events[-1]["status"] == "succeeded", events[-1]
+    s = registry.get(scenario)
+    assert events[-1]["status"] == s.ends(s.validate(params)), events[-1]
     alive: set[str] = set()
     most, busiest = 0, 0
     for i, event in enumerate(events):

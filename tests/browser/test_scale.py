@@ -135,23 +135,27 @@ def check_playing(browser: Any, server: LiveServer, flood: Flood, count: int, at
     assert seconds < 60, f"{n} events took {seconds:.0f} s to play at the fastest speed"
 
 
+@pytest.mark.alone
 @pytest.mark.timeout(120)
 def test_loading_5000_events(browser: Any, server: LiveServer, flood: Flood) -> None:
     check_loading(browser, server, flood, count=2500, at_least=5_000)
 
 
+@pytest.mark.alone
 @pytest.mark.timeout(180)
 def test_playing_5000_events(browser: Any, server: LiveServer, flood: Flood) -> None:
     check_playing(browser, server, flood, count=2500, at_least=5_000)
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 @pytest.mark.timeout(180)
 def test_loading_40000_events(browser: Any, server: LiveServer, flood: Flood) -> None:
     check_loading(browser, server, flood, count=20_000, at_least=40_000)
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 @pytest.mark.timeout(300)
 def test_playing_40000_events(browser: Any, server: LiveServer, flood: Flood) -> None:
     check_playing(browser, server, flood, count=20_000, at_least=40_000)

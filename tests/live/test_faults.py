@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import httpx
 import psutil
 
-from tests.conftest import shm_entries
+from tests.conftest import shm_entries, shm_left_since
 from tests.live.conftest import alive, descendants, run_processes, sse_events, start, wait_for
 from tests.serving import LiveServer, live_server
 
@@ -99,7 +99,7 @@ def test_server_killed_mid_run_leaves_nothing() -> None:
         server.process.wait(5)
         took = wait_for(lambda: not alive(everything), within_s=3)
     assert took < 3
-    assert shm_entries() - shm_before == set()
+    assert shm_left_since(shm_before) == set()
 
 
 def test_sigterm_stops_runs_cleanly_first() -> None:

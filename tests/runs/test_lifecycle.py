@@ -13,7 +13,8 @@ from app.events.causality import problems
 from app.runs.limits import RunLimits
 from app.runs.service import RunService
 from app.scenarios import registry
-from app.scenarios.registry import Scenario, SquaresParams
+from app.scenarios.article import SquaresParams
+from app.scenarios.registry import Scenario
 from tests.conftest import assert_nothing_left, collect
 
 pytestmark = pytest.mark.anyio

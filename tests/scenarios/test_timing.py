@@ -15,6 +15,7 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 @pytest.mark.parametrize("scenario", ["pipe", "queue"])
 async def test_a_default_run_takes_what_the_estimate_says(manager: Any, scenario: str) -> None:
     # pipe: its two processes run at once, so the longest path is about half of all its

@@ -69,7 +69,8 @@ def test_answers_and_flows_name_real_kinds_that_carry_a_message_id() -> None:
         assert producer in schema.KINDS, f"{consumer} answers an unknown kind {producer!r}"
         for kind in (consumer, producer):
             assert "msg" in {f.name for f in msgspec.structs.fields(schema.KINDS[kind])}, kind
-    assert {"queue.put", "pipe.send", "manager.call"} == schema.PRODUCER_KINDS
+    producers = {"queue.put", "pipe.send", "manager.call", "pool.task", "pool.done", "listener.connect"}
+    assert producers == schema.PRODUCER_KINDS
     assert schema.CHAINS["manager.call"] == ["manager.serve", "manager.result"]
     for producer in schema.PRODUCER_KINDS:
         assert schema.CHAINS[producer], f"{producer} draws a flow but nothing answers it"
@@ -82,7 +83,10 @@ def test_every_key_names_its_producer() -> None:
         keys.spawn(43, 99),
         keys.exited(44),
         keys.reply(45, keys.message(41, 7)),
+        keys.handoff(46, "42-1", 3),
+        keys.holding(47, "42-1", 3),
+        keys.refusal(48, keys.message(41, 7)),
     ]
-    assert [keys.producer(k) for k in made] == [41, 42, 43, 44, 45]
+    assert [keys.producer(k) for k in made] == [41, 42, 43, 44, 45, 46, 47, 48]
     assert keys.message(41, 7) == keys.message_prefix(41) + "7"
     assert len(set(made)) == len(made)

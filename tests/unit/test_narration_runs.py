@@ -158,9 +158,9 @@ async def test_waits_and_errors_that_end_a_wait_are_said_as_why(manager: RunServ
     said = sentences(done)
     for sentence in [
         "main starts running the program",
-        "main waits: q is empty, there is nothing to get yet",
+        "main waits up to 0.01 s: q is empty, there is nothing to get yet",
         "main found q empty, so get() raised queue.Empty",
-        "main waits: small is full, there is no room to put yet",
+        "main waits up to 0.01 s: small is full, there is no room to put yet",
         "main created a pipe with two connected ends, a and b",
         "main tried to receive on a, but the other end is closed and nothing is left, so recv() "
         "raised EOFError",

@@ -7,8 +7,12 @@
 // producer). Shared memory (Value, Array) is a band under the boxes of the processes that
 // map it, one band per set of processes. A Manager's object lives inside its server's box.
 //
+// Any other shared object (a lock, an event, a barrier…) is a band too.
+//
 // Tracks are numbered for CSS grid lines: box i spans lines 2i+1..2i+2, gap i spans
 // 2i+2..2i+3. The stage draws the same placement across (wide) or down (narrow).
+
+import { stored } from "../state.js";
 
 /** Which column each process is in. */
 function columns(state) {
@@ -70,17 +74,19 @@ export function place(state) {
       const [from, to] = channelSides(state, type, name);
       const fallback = col.get(creator(state, name)) ?? 0;
       channels.push({ key, type, name, gap: gapBetween(colsOf(from), colsOf(to), fallback, last) });
-    } else if (type === "value" || type === "array") {
-      const users = colsOf(type === "value" ? state.values[name].users : state.arrays[name].users);
+    } else if (type === "manager") {
+      const server = state.managers[name].server;
+      if (server !== null && col.has(server)) held.push({ key, type, name, proc: server });
+      else loose.push({ key, type, name });
+    } else {
+      // Anything else the processes share (a Value, an Array, a lock, an event…) is a band
+      // under the boxes of the processes that use it.
+      const users = colsOf(stored(state, type, name)?.users ?? []);
       const from = users.length ? Math.min(...users) : 0;
       const to = users.length ? Math.max(...users) : 0;
       const bandKey = `${from}-${to}`;
       if (!bands.has(bandKey)) bands.set(bandKey, { key: bandKey, from, to, regions: [] });
       bands.get(bandKey).regions.push({ key, type, name });
-    } else if (type === "manager") {
-      const server = state.managers[name].server;
-      if (server !== null && col.has(server)) held.push({ key, type, name, proc: server });
-      else loose.push({ key, type, name });
     }
   }
   return { procs: state.order, channels, bands: [...bands.values()], held, loose };

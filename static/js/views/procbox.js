@@ -5,6 +5,7 @@
 // something is drawn parked at that thing (the stage's channel views show it there), and
 // here says what it waits for.
 
+import { shownValue, tokenText } from "../format.js";
 import { h, keyed, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { ConsoleView } from "./console.js";
@@ -12,15 +13,29 @@ import { ConsoleView } from "./console.js";
 const RECEIVED_SHOWN = 4;
 const WRITES_SHOWN = 3;
 
-export function statusText(proc) {
+// What a process of a deadlocked run was blocked in when the run was stopped: the run's
+// end says it, one "NAME waits for WHAT" per process joined by "; " (app/runs/deadlock.py).
+function deadlockedIn(run, name) {
+  if (run?.status !== "deadlocked" || !run.error) return null;
+  const clause = run.error.split("; ").find((c) => c.startsWith(`${name} waits for `));
+  return clause ? clause.slice(`${name} waits for `.length) : null;
+}
+
+export function statusText(proc, run = null) {
   switch (proc.status) {
     case "planned":
       return "not started";
-    case "waiting":
-      return proc.wait ? `waiting for ${proc.wait.what}` : "waiting";
-    case "exited":
+    case "waiting": {
+      if (!proc.wait) return "waiting";
+      const limit = proc.wait.timeout == null ? "" : ` (up to ${proc.wait.timeout} s)`;
+      return `waiting for ${proc.wait.what}${limit}`;
+    }
+    case "exited": {
+      const stuck = proc.reason === "killed" ? deadlockedIn(run, proc.name) : null;
+      if (stuck) return `deadlocked: was waiting for ${stuck}, then stopped`;
       if (proc.reason === "killed") return "killed";
       return proc.exitcode === null ? "exited" : `exited (exit code ${proc.exitcode})`;
+    }
     default:
       return proc.status;
   }
@@ -36,7 +51,6 @@ function roleText(proc) {
   return parts.join(" · ") || proc.role;
 }
 
-const shownValue = (item) => item.repr ?? pyrepr(item.value);
 
 function pipeEndsOf(state, proc) {
   const ends = [];
@@ -89,7 +103,7 @@ export class ProcBoxView {
     toggle(this.el, "is-current", last?.proc === proc.name);
     setText(this.pid, proc.pid === null ? "" : `pid ${proc.pid}`);
     setText(this.role, roleText(proc));
-    setText(this.status, statusText(proc));
+    setText(this.status, statusText(proc, state.run));
     this.status.dataset.status = proc.status;
     setText(this.where, proc.line === null ? "" : `at line ${proc.line}`);
     this.renderVars(state);
@@ -198,9 +212,11 @@ export class ProcBoxView {
           {
             class: `token got ${procClass(state, item.from)}`,
             dataset: { token: item.msg ?? `seq${item.seq}` },
-            title: item.from ? `a copy, from ${item.from} through ${item.via}` : `a copy, through ${item.via}`,
+            title: `${shownValue(item)}: ${item.from ? `a copy, from ${item.from} through ${item.via}` : `a copy, through ${item.via}`}`,
           },
-          h("span", { class: "val" }, shownValue(item)),
+          h("span", { class: "val" }, tokenText(item)),
+          // Mixed bytes that happened to unpickle: a value nobody sent.
+          item.corrupt ? h("span", { class: "corrupt" }, "not as sent") : null,
           // The sender's name, as on a queue's items: the colour is never the only cue.
           item.from ? h("span", { class: "who" }, item.from) : null,
           h("span", { class: "via" }, item.kind === "manager.result" ? `← ${item.via}` : `from ${item.via}`),

@@ -1,7 +1,10 @@
 // A Queue drawn between its producers and its consumers: a FIFO whose items are tokens
 // (copies, pickled on the way in) that entered from a producer's box and will leave to a
-// consumer's box. Processes blocked on a get wait here, parked at the queue.
+// consumer's box. Processes blocked on it wait here, parked at the queue: on a get, a
+// put, a JoinableQueue's join(), or at their exit until its feeder has flushed. A
+// JoinableQueue also shows how many of the items put in are not marked done yet.
 
+import { shownValue, tokenText } from "../format.js";
 import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { parkedAt } from "./parked.js";
@@ -15,7 +18,6 @@ function visible(items) {
   return [...items.slice(0, ENDS_SHOWN), gap, ...items.slice(-ENDS_SHOWN)];
 }
 
-const shownValue = (item) => item.repr ?? pyrepr(item.value);
 const chips = (state, names) => (names.length ? names.map((p) => procChip(state, p)) : [h("span", { class: "none" }, "—")]);
 
 export class QueueView {
@@ -24,13 +26,16 @@ export class QueueView {
     this.from = h("p", { class: "side from" });
     this.to = h("p", { class: "side to" });
     this.count = h("span", { class: "count" });
+    this.type = h("span", { class: "type" }, "Queue");
+    this.unfinished = h("p", { class: "unfinished", hidden: true });
     this.fifo = h("ol", { class: "fifo", "aria-label": `items in ${name}, oldest first` });
     this.parked = h("p", { class: "parked" });
     this.note = h("p", { class: "note" });
     this.el = h(
       "section",
       { class: "obj channel queue", dataset: { obj: name }, "aria-label": `queue ${name}` },
-      h("h3", {}, "Queue ", h("code", {}, name), " ", this.count),
+      h("h3", {}, this.type, " ", h("code", {}, name), " ", this.count),
+      this.unfinished,
       this.from,
       h("div", { class: "pipeway" }, this.fifo),
       this.to,
@@ -51,6 +56,14 @@ export class QueueView {
     this.from.replaceChildren(h("span", { class: "label" }, "in from"), ...chips(state, q.producers));
     this.to.replaceChildren(h("span", { class: "label" }, "out to"), ...chips(state, q.consumers));
     setText(this.count, q.items.length === 1 ? "1 item" : `${q.items.length} items`);
+    setText(this.type, q.type ?? "Queue");
+    const joinable = q.type === "JoinableQueue";
+    this.unfinished.hidden = !joinable;
+    if (joinable) {
+      setText(this.unfinished, `${q.unfinished} unfinished · ${q.done} marked done`);
+      this.unfinished.dataset.unfinished = String(q.unfinished);
+      toggle(this.unfinished, "lit", q.lastDone !== null && q.lastDone.seq === last?.seq);
+    }
 
     keyed(
       this.fifo,
@@ -61,8 +74,8 @@ export class QueueView {
           ? h("li", { class: "gap" })
           : h(
               "li",
-              { class: `item token ${procClass(state, item.from)}`, dataset: { token: item.msg }, title: `put by ${item.from}` },
-              h("span", { class: "val" }, shownValue(item)),
+              { class: `item token ${procClass(state, item.from)}`, dataset: { token: item.msg }, title: `${shownValue(item)}: put by ${item.from}` },
+              h("span", { class: "val" }, tokenText(item)),
               h("span", { class: "who" }, item.from ?? ""),
             ),
       (el, item) => {
@@ -71,11 +84,23 @@ export class QueueView {
       },
     );
     parkedAt(this.parked, state, (wait) => wait.on === this.name);
+    // A process at its exit, waiting for this queue's feeder: it cannot end until a get
+    // on the other side makes room in the pipe (the join-deadlock).
+    const flushing = state.order.filter((p) => {
+      const proc = state.procs[p];
+      return proc.status === "waiting" && proc.wait?.on === this.name && proc.wait.op === "flush";
+    });
 
     const notes = [];
     if (q.taken.length) notes.push(`${q.taken.length} taken out`);
     if (q.empty) notes.push(`${q.empty.proc} asked ${this.name}.empty(): ${pyrepr(q.empty.value)}`);
-    if (q.error) notes.push(`${q.error.proc}'s get found it empty (${q.error.error})`);
+    if (q.error?.error === "Empty") notes.push(`${q.error.proc}'s get found it empty (queue.Empty)`);
+    else if (q.error) notes.push(`${q.error.proc}: ${q.error.error}`);
+    if (q.joined) notes.push(`${q.joined.proc}'s join() returned`);
+    if (flushing.length) {
+      const who = flushing.join(", ");
+      notes.push(`${who} cannot exit until what ${flushing.length === 1 ? "it" : "they"} put is written into the pipe`);
+    }
     setText(this.note, notes.join(" · "));
   }
 }

@@ -42,7 +42,7 @@ export class SourceView {
       const el = h(
         "li",
         { class: "src-line", dataset: { line: i + 1 } },
-        h("span", { class: "text" }, h("code", {}, line || " "), h("span", { class: "marks" })),
+        h("span", { class: "text" }, code(line), h("span", { class: "marks" })),
       );
       // A long line wraps; its continuation hangs under the line's own code, deeper than
       // its indentation, so a wrapped line never reads as a less-indented statement.
@@ -102,6 +102,15 @@ export class SourceView {
       this.root.scrollTop = this.scroll;
     }
   }
+}
+
+// A line's code, its leading white space apart: the indentation never wraps (a first word
+// longer than the rest of the row would otherwise leave a row of spaces and start the
+// line's code on its continuation, hanging where a deeper line's code would be).
+function code(line) {
+  const lead = line.match(/^[ \t]*/)[0];
+  if (!lead || lead === line) return h("code", {}, line || " ");
+  return h("code", {}, h("span", { class: "indent" }, lead), line.slice(lead.length));
 }
 
 // How many columns a line's leading white space takes: a tab reaches the next multiple of

@@ -10,15 +10,27 @@
 import { h, setText, toggle } from "../dom.js";
 import { STATUS_LABELS } from "../kinds.js";
 import { ArrayView } from "./array.js";
+import { VIEWS as BLOCK_VIEWS } from "./block.js";
 import { place, tracks } from "./layout.js";
 import { ManagerView } from "./manager.js";
 import { Motion } from "./motion.js";
 import { PipeView } from "./pipe.js";
+import { VIEWS as POOL_VIEWS } from "./pool.js";
 import { ProcBoxView } from "./procbox.js";
 import { QueueView } from "./queue.js";
+import { VIEWS as SYNC_VIEWS } from "./sync.js";
 import { ValueView } from "./value.js";
 
-const VIEWS = { queue: QueueView, pipe: PipeView, array: ArrayView, value: ValueView, manager: ManagerView };
+const VIEWS = {
+  queue: QueueView,
+  pipe: PipeView,
+  array: ArrayView,
+  value: ValueView,
+  manager: ManagerView,
+  ...SYNC_VIEWS,
+  ...POOL_VIEWS,
+  ...BLOCK_VIEWS,
+};
 const BOX_PX = 140; // the least width a box needs side by side
 const GAP_PX = 124; // and a gap with a channel in it
 
@@ -173,13 +185,11 @@ export class StageView {
       syncChildren(el, band.regions.map((r) => this.views.get(r.key).el));
       order.push(el);
     });
-    // A manager's object inside its server's box; one whose server is not known yet waits
-    // in the last gap.
-    for (const held of placement.held) {
-      syncChildren(this.boxes.get(held.proc).holds, [this.views.get(held.key).el]);
-    }
+    // A manager's objects inside their server's box, in order of appearance; one whose
+    // server is not known yet waits in the last gap.
     for (const [name, box] of this.boxes) {
-      if (!placement.held.some((x) => x.proc === name)) syncChildren(box.holds, []);
+      const held = placement.held.filter((x) => x.proc === name);
+      syncChildren(box.holds, held.map((x) => this.views.get(x.key).el));
     }
     if (placement.loose.length) {
       this.loose ??= h("div", { class: "gap loose" });
