@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from multiprocessing import TimeoutError as PoolTimeout
 from multiprocessing import pool as mp_pool
 from typing import Any
@@ -79,6 +80,34 @@ class Jobs(_PoolCache):  # type: ignore[misc]
             em.after()
 
 
+def _collected(
+    em: emitter.Emitter, name: str, line: int | None, job: Any, collect: Callable[[], Any], ends: bool = False
+) -> Any:
+    """Collect one result through ``collect()`` and say it: the value, the exception the
+    task raised, or the timeout. With ``ends`` (an imap's next), StopIteration is the end
+    of the results, no result; from a get it is what the task raised."""
+    try:
+        value = collect()
+    except StopIteration as exc:
+        if not ends:
+            em.emit(K.POOL_GET, name, line, {"job": job, "raised": raised(exc)})
+        em.after()
+        raise
+    except PoolTimeout:
+        em.emit(K.POOL_GET, name, line, {"job": job, "error": "TimeoutError"})
+        em.after()
+        raise
+    except Exception as exc:
+        em.emit(K.POOL_GET, name, line, {"job": job, "raised": raised(exc)})
+        em.after()
+        raise
+    fields = value_fields(value)
+    fields["job"] = job
+    em.emit(K.POOL_GET, name, line, fields)
+    em.after()
+    return value
+
+
 class TracedApplyResult(_ApplyResult):  # type: ignore[misc]
     """What apply_async returns (and map_async, through TracedMapResult)."""
 
@@ -98,21 +127,7 @@ class TracedApplyResult(_ApplyResult):  # type: ignore[misc]
             return super().get(timeout)
         line = frames.scenario_line()
         em.before(K.POOL_GET, name, line)
-        try:
-            value = super().get(timeout)
-        except PoolTimeout:
-            em.emit(K.POOL_GET, name, line, {"job": self._job, "error": "TimeoutError"})
-            em.after()
-            raise
-        except Exception as exc:
-            em.emit(K.POOL_GET, name, line, {"job": self._job, "raised": raised(exc)})
-            em.after()
-            raise
-        fields = value_fields(value)
-        fields["job"] = self._job
-        em.emit(K.POOL_GET, name, line, fields)
-        em.after()
-        return value
+        return _collected(em, name, line, self._job, partial(super().get, timeout))
 
 
 class TracedMapResult(TracedApplyResult, _MapResult):  # type: ignore[misc]
@@ -135,24 +150,7 @@ class TracedIMapIterator(_IMapIterator):  # type: ignore[misc]
         if not self._items and self._index != self._length:
             em.emit(K.POOL_WAIT, name, line, wait_fields(self._job, timeout))
             em.flush()
-        try:
-            value = super().next(timeout)
-        except StopIteration:
-            em.after()
-            raise
-        except PoolTimeout:
-            em.emit(K.POOL_GET, name, line, {"job": self._job, "error": "TimeoutError"})
-            em.after()
-            raise
-        except Exception as exc:
-            em.emit(K.POOL_GET, name, line, {"job": self._job, "raised": raised(exc)})
-            em.after()
-            raise
-        fields = value_fields(value)
-        fields["job"] = self._job
-        em.emit(K.POOL_GET, name, line, fields)
-        em.after()
-        return value
+        return _collected(em, name, line, self._job, partial(super().next, timeout), ends=True)
 
     __next__ = next
 
