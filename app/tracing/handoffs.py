@@ -14,7 +14,7 @@ naming a new object and announcing it.
 from __future__ import annotations
 
 import ctypes
-from multiprocessing import sharedctypes
+from multiprocessing import sharedctypes, synchronize
 from typing import Any
 
 from app.events import keys
@@ -35,10 +35,20 @@ class Shared:
     semaphore, by each releaser: two releases at once may share a count, never a key,
     since the key starts with the releaser's pid)."""
 
-    def __init__(self, uid: str) -> None:
+    def __init__(self, uid: str, mutex: Any = None) -> None:
         self.uid = uid
         self.words: Any = sharedctypes.RawArray(ctypes.c_longlong, 2)
         self.name: Any = sharedctypes.RawArray(ctypes.c_char, _NAME_BYTES)
+        self.mutex = mutex  # a semaphore's: its releasers write one after another
+
+    def chained_handoff(self, pid: int) -> tuple[str, str | None]:
+        """A semaphore's release: one more hand-off, and the one before it. Several
+        processes release a semaphore at once, and an acquirer cannot tell whose slot it
+        got, so it comes after the latest release; each release coming after the one
+        before makes that every release it could have taken a slot from."""
+        with self.mutex:
+            before = self.last_handoff()
+            return self.handoff(pid), before
 
     def handoff(self, pid: int) -> str:
         """Record one more hand-off by ``pid``; its key."""
@@ -83,17 +93,20 @@ class Traced:
         self._mps_shared = shared
 
 
-def new_shared() -> Shared:
+def new_shared(mutex: Any = None) -> Shared:
     em = emitter.EMITTER
-    return Shared(em.new_uid() if em is not None else "untraced")
+    return Shared(em.new_uid() if em is not None else "untraced", mutex)
 
 
-def build(cls: Any, names: tuple[str, ...], fallback: str, *args: Any, ctx: Any) -> Any:
-    """A traced ``cls`` named after the program's variable, with its shared words."""
+def build(
+    cls: Any, names: tuple[str, ...], fallback: str, *args: Any, ctx: Any, chained: bool = False
+) -> Any:
+    """A traced ``cls`` named after the program's variable, with its shared words (and,
+    ``chained``, the untraced lock its releasers write them under)."""
     em = emitter.EMITTER
     name = em.object_name(names, fallback) if em else (names[0] if names else fallback)
     obj = cls(*args, ctx=ctx.get_context())
-    obj._mps_init(name, new_shared())
+    obj._mps_init(name, new_shared(synchronize.Lock(ctx=ctx.get_context()) if chained else None))
     return obj
 
 

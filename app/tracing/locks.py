@@ -109,9 +109,11 @@ class _SemLockOps(handoffs.Traced):
         else:
             # A Lock may be released by any process; a semaphore's release always hands on.
             frees = not self._mps_is_lock or sl._get_value() == 0
-        if frees:  # written while the lock is still held, so the next holder reads it
-            if self._mps_is_lock:
-                shared.free()
+        before = None
+        if not self._mps_is_lock:  # written before the slot is free, so its taker reads it
+            key, before = shared.chained_handoff(em.pid)
+        elif frees:  # written while the lock is still held, so the next holder reads it
+            shared.free()
             key = shared.handoff(em.pid)
         try:
             sl.release()
@@ -121,7 +123,7 @@ class _SemLockOps(handoffs.Traced):
             raise
         if not self._mps_is_lock:
             fields["count"] = int(sl._get_value())
-        em.emit(self._K_RELEASE, name, line, fields, key=key)
+        em.emit(self._K_RELEASE, name, line, fields, key=key, after=before)
         em.after()
 
 
@@ -168,7 +170,8 @@ def make_semaphore(ctx: Any, value: int = 1) -> Any:
     caller = sys._getframe(1)
     if frames.made_by_stdlib(caller):
         return _Semaphore(value, ctx=ctx.get_context())
-    sem = handoffs.build(TracedSemaphore, frames.assigned_names(caller), "semaphore", value, ctx=ctx)
+    names = frames.assigned_names(caller)
+    sem = handoffs.build(TracedSemaphore, names, "semaphore", value, ctx=ctx, chained=True)
     handoffs.announce(K.SEMAPHORE_NEW, sem, {"count": value})
     return sem
 
@@ -179,7 +182,7 @@ def make_bounded_semaphore(ctx: Any, value: int = 1) -> Any:
     if frames.made_by_stdlib(caller):
         return _BoundedSemaphore(value, ctx=ctx.get_context())
     names = frames.assigned_names(caller)
-    sem = handoffs.build(TracedBoundedSemaphore, names, "semaphore", value, ctx=ctx)
+    sem = handoffs.build(TracedBoundedSemaphore, names, "semaphore", value, ctx=ctx, chained=True)
     handoffs.announce(K.SEMAPHORE_NEW, sem, {"count": value, "bounded": True})
     return sem
 
