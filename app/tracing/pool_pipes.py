@@ -12,7 +12,6 @@ do. The pool (app/tracing/pools.py) puts these in place of its plain SimpleQueue
 from __future__ import annotations
 
 from collections.abc import Callable
-from multiprocessing import queues as mp_queues
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
@@ -20,26 +19,13 @@ from app.events import kinds as K
 from app.tracing import emitter
 from app.tracing.polling import nothing_to_read
 from app.tracing.pool_fields import outcome, program_line, task_fields
+from app.tracing.queues import NamedSimpleQueue
 
 # Subclassed with private parts the stubs do not describe.
-_SimpleQueue: Any = mp_queues.SimpleQueue
 
 
-class TaskQueue(_SimpleQueue):  # type: ignore[misc]
+class TaskQueue(NamedSimpleQueue):
     """The pool's task pipe; ``get`` runs in the workers."""
-
-    _mps_poller: Any = None  # see app/tracing/polling.py; not part of the pickled state
-
-    def __init__(self, *, ctx: Any, name: str) -> None:
-        super().__init__(ctx=ctx)
-        self._mps_name = name
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return (*super().__getstate__(), self._mps_name)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        *base, self._mps_name = state
-        super().__setstate__(tuple(base))
 
     def get(self) -> Any:
         em = emitter.EMITTER
@@ -62,20 +48,9 @@ class TaskQueue(_SimpleQueue):  # type: ignore[misc]
         return task
 
 
-class ResultQueue(_SimpleQueue):  # type: ignore[misc]
+class ResultQueue(NamedSimpleQueue):
     """The pool's result pipe; ``put`` runs in the workers (and, with the stop signal for
     the result thread, in the owner)."""
-
-    def __init__(self, *, ctx: Any, name: str) -> None:
-        super().__init__(ctx=ctx)
-        self._mps_name = name
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return (*super().__getstate__(), self._mps_name)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        *base, self._mps_name = state
-        super().__setstate__(tuple(base))
 
     def put(self, obj: Any) -> None:
         em = emitter.EMITTER

@@ -235,11 +235,10 @@ class TracedJoinableQueue(TracedQueue, _JoinableQueue):  # type: ignore[misc]
         em.after()
 
 
-class TracedSimpleQueue(_SimpleQueue):  # type: ignore[misc]
-    """A SimpleQueue: a pipe with a lock at each end and no feeder thread, so a put
-    writes the item itself (and blocks while the pipe is full)."""
+class NamedSimpleQueue(_SimpleQueue):  # type: ignore[misc]
+    """A SimpleQueue that keeps its name on the stage, also in a spawned child."""
 
-    _mps_poller: Any = None
+    _mps_poller: Any = None  # see app/tracing/polling.py; not part of the pickled state
 
     def __init__(self, *, ctx: Any, name: str) -> None:
         super().__init__(ctx=ctx)
@@ -251,6 +250,11 @@ class TracedSimpleQueue(_SimpleQueue):  # type: ignore[misc]
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         *base, self._mps_name = state
         super().__setstate__(tuple(base))
+
+
+class TracedSimpleQueue(NamedSimpleQueue):
+    """A SimpleQueue: a pipe with a lock at each end and no feeder thread, so a put
+    writes the item itself (and blocks while the pipe is full)."""
 
     def put(self, obj: Any) -> None:
         em = emitter.EMITTER

@@ -77,6 +77,19 @@ def exclusive(done: Finished, obj: str) -> list[str]:
     return found
 
 
+def slot_holders(done: Finished, slots: int) -> list[str]:
+    """Replay a semaphore's acquires and releases in sequence order, checking that no more
+    than ``slots`` processes hold it at once; who still holds it at the end."""
+    holding: list[str] = []
+    for ev in done.events:
+        if ev["kind"] == "semaphore.acquire":
+            holding.append(ev["proc"])
+            assert len(holding) <= slots, f"seq {ev['seq']}: {holding} hold {slots} slots"
+        elif ev["kind"] == "semaphore.release":
+            holding.remove(ev["proc"])
+    return holding
+
+
 def named_holders_held_it(done: Finished, obj: str) -> None:
     """Each lock.wait names a process that had acquired that lock before it."""
     acquired: set[str] = set()
@@ -170,14 +183,7 @@ async def test_barrier_passes_after_the_last_arrival(run_to_end: Any, method: st
 async def test_no_more_than_the_slots_hold_the_semaphore(run_to_end: Any, method: str) -> None:
     done = await run_to_end("semaphore", {"workers": 5, "free_slots": 2}, start_method=method)
     check_run(done)
-    holding: list[str] = []
-    for ev in done.events:
-        if ev["kind"] == "semaphore.acquire":
-            holding.append(ev["proc"])
-            assert len(holding) <= 2, f"seq {ev['seq']}: {holding} hold 2 slots"
-        elif ev["kind"] == "semaphore.release":
-            holding.remove(ev["proc"])
-    assert holding == []
+    assert slot_holders(done, 2) == []
     assert len(done.of("semaphore.acquire")) == len(done.of("semaphore.release")) == 5
     assert done.of("semaphore.new")[0]["count"] == 2
     if method == "fork":
@@ -398,11 +404,5 @@ async def test_releases_at_the_same_instant_come_before_the_acquires_they_let_in
     for _ in range(10):
         done = await run_program(SIMULTANEOUS, "fork")
         check_run(done)
-        holding: list[str] = []
-        for ev in done.events:
-            if ev["kind"] == "semaphore.acquire":
-                holding.append(ev["proc"])
-                assert len(holding) <= 2, f"seq {ev['seq']}: {holding} hold 2 slots"
-            elif ev["kind"] == "semaphore.release":
-                holding.remove(ev["proc"])
+        assert slot_holders(done, 2) == []
         assert len(done.of("semaphore.release")) == 6 * 15
