@@ -1,4 +1,5 @@
-"""Command line: ``python -m app`` serves the dashboard; ``python -m app run queue`` runs one."""
+"""Command line: ``python -m app`` serves the dashboard; ``python -m app run queue`` runs one;
+``python -m app trace prog.py`` traces a program of your own; ``view`` replays a saved one."""
 
 from __future__ import annotations
 
@@ -37,23 +38,34 @@ def _parser() -> argparse.ArgumentParser:
     out.add_argument("--output-only", action="store_true", help="print only what the program printed")
 
     sub.add_parser("scenarios", help="list the scenarios and their default parameters")
+    # These two read their own arguments (a traced program's come after its name).
+    sub.add_parser("trace", help="run your own program, traced, and watch it live: trace -h", add_help=False)
+    sub.add_parser("view", help="replay a run saved with trace --save: view -h", add_help=False)
     return parser
 
 
-COMMANDS = ("serve", "run", "scenarios")
+COMMANDS = ("serve", "run", "scenarios", "trace", "view")
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "serve")  # `python -m app --port 9000` means serve
+    if argv[0] == "trace":
+        from app.cli.trace import trace_command
+
+        return trace_command(argv[1:])
+    if argv[0] == "view":
+        from app.cli.view import view_command
+
+        return view_command(argv[1:])
     args = _parser().parse_args(argv)
     if args.command == "run":
-        from app.cli import run_command
+        from app.cli.run import run_command
 
         return run_command(args)
     if args.command == "scenarios":
-        from app.cli import list_command
+        from app.cli.run import list_command
 
         return list_command()
     from app.server import serve

@@ -3,6 +3,7 @@
 - A missing page gets an HTML 404 (people reach pages; programs reach the API).
 - A body that cannot be read as JSON at all (not UTF-8, a number too long to convert) gets
   the 422 any other bad body gets, not FastAPI's undocumented 400.
+- A run asked of a dashboard that starts none (``python -m app trace``'s) gets a 403 saying so.
 - A 405 lists in ``Allow`` every method the path has, not only those of the one route that
   matched first (FastAPI makes a route per method).
 """
@@ -16,11 +17,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
+from app.runs.service import RunsRefused
 from app.web.render import not_found
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RunsRefused, _refused)  # type: ignore[arg-type]
+
+
+async def _refused(request: Request, exc: RunsRefused) -> Response:
+    # The dashboard of `python -m app trace` or `view`: it shows one program's run.
+    return await http_exception_handler(request, StarletteHTTPException(403, str(exc)))
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

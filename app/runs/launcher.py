@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from multiprocessing import forkserver, spawn
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from app.runs import runner
+from app.runs.program import RunnerConfig
 
 PRELOAD = ["app.runs.runner", "app.scenarios.registry"]
 RUNNER_NAME = "mpscope-run-"
@@ -56,6 +56,26 @@ def _noop() -> None:
     pass
 
 
+class RunnerProcess(Protocol):
+    """What the supervisor needs of a launched runner (a ``BaseProcess`` has it)."""
+
+    @property
+    def pid(self) -> int | None: ...
+    @property
+    def sentinel(self) -> int: ...
+    @property
+    def exitcode(self) -> int | None: ...
+    def join(self, timeout: float | None = None) -> None: ...
+    def close(self) -> None: ...
+
+
+class RunLauncher(Protocol):
+    """How a run is launched: the seam between a run's supervisor and where it runs."""
+
+    def warm_up(self) -> None: ...
+    def launch(self, config: RunnerConfig) -> RunnerProcess: ...
+
+
 class Launcher:
     """How a run is launched: a runner process forked by a pre-warmed forkserver."""
 
@@ -69,7 +89,9 @@ class Launcher:
         probe.join()
         probe.close()
 
-    def launch(self, config: runner.RunnerConfig) -> BaseProcess:
+    def launch(self, config: RunnerConfig) -> BaseProcess:
+        from app.runs import runner  # the runner's own imports (the tracer) only where runs start
+
         _context.set_forkserver_preload(PRELOAD)
         proc = _context.Process(target=runner.run, args=(config,), name=f"{RUNNER_NAME}{config.run_id}")
         with _runner_preparation():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RunLimits:
-    timeout_s: float = 30.0
+    timeout_s: float | None = 30.0  # None: no limit (a person's own program, traced)
     grace_s: float = 0.5  # between SIGTERM and SIGKILL
     keep_runs: int = 200
     keep_bytes: int = 256 * 2**20  # events of finished runs held in memory, in total

@@ -20,9 +20,7 @@ import multiprocessing
 import os
 import platform
 import sys
-import traceback
 import types
-from dataclasses import dataclass
 from multiprocessing import forkserver, process, resource_tracker, util
 from pathlib import Path
 from typing import Any
@@ -30,22 +28,10 @@ from typing import Any
 from app.events import keys
 from app.events import kinds as K
 from app.runs import leftovers
-from app.runs.program import Program
+from app.runs.program import Program, RunnerConfig
 from app.tracing.context import TraceContext
 from app.tracing.processes import die_with_parent
 from app.tracing.tracer import install
-
-
-@dataclass(frozen=True)
-class RunnerConfig:
-    run_id: str
-    program: Program
-    pace_ms: int
-    start_method: str
-    socket_path: str
-    run_dir: str
-    t0: float
-    gate: str = "free"
 
 
 def _detach_from_forkserver() -> None:
@@ -107,16 +93,76 @@ def _execute(program: Program, path: str) -> int:
     try:
         exec(compile(program.source, path, "exec"), module.__dict__)  # noqa: S102
     except SystemExit as exc:
-        if exc.code is None:
-            return 0
-        if isinstance(exc.code, int):
-            return exc.code
-        print(exc.code, file=sys.stderr)
-        return 1
-    except BaseException:
-        traceback.print_exc()
+        return exit_status(exc)
+    except BaseException as exc:
+        report_uncaught(exc)
         return 1
     return 0
+
+
+def exit_status(exc: SystemExit) -> int:
+    """The status ``sys.exit(code)`` gives a process, as the interpreter decides it."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def report_uncaught(exc: BaseException) -> None:
+    """Report an exception that ended the program as the interpreter does: through
+    ``sys.excepthook`` (the program may have set its own), with the frames of the program
+    and of the libraries it called, not ours (the runner's, a traced operation's), which
+    ``python program.py`` would not show."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:  # and the exceptions it came from
+        seen.add(id(link))
+        link.__traceback__ = _without_our_frames(link.__traceback__)
+        link = link.__cause__ or link.__context__
+    sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
+_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the app package
+
+
+def _without_our_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
+    kept: list[types.TracebackType] = []
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(_OURS):
+            kept.append(tb)
+        tb = tb.tb_next
+    for outer, inner in itertools.pairwise(kept):
+        outer.tb_next = inner
+    if kept:
+        kept[-1].tb_next = None
+    return kept[0] if kept else None
+
+
+def announce(em: Any, config: RunnerConfig) -> None:
+    """The run's first events: what runs, and its main process."""
+    program = config.program
+    em.emit(
+        K.RUN_START,
+        None,
+        None,
+        {
+            "scenario": program.name,
+            "params": program.params,
+            "pace_ms": config.pace_ms,
+            "start_method": config.start_method,
+            "python": platform.python_version(),
+            "source": program.source,
+        },
+    )
+    em.emit(
+        K.PROC_START,
+        None,
+        None,
+        {"parent": None, "ppid": os.getppid(), "target": None, "role": "main"},
+    )
+    em.flush()
 
 
 def run(config: RunnerConfig) -> None:
@@ -137,25 +183,7 @@ def run(config: RunnerConfig) -> None:
         start_method=config.start_method,
     )
     em = install(ctx, "main", "main")
-    em.emit(
-        K.RUN_START,
-        None,
-        None,
-        {
-            "scenario": program.name,
-            "params": program.params,
-            "pace_ms": config.pace_ms,
-            "start_method": config.start_method,
-            "python": platform.python_version(),
-        },
-    )
-    em.emit(
-        K.PROC_START,
-        None,
-        None,
-        {"parent": None, "ppid": os.getppid(), "target": None, "role": "main"},
-    )
-    em.flush()
+    announce(em, config)
     code = _execute(program, path)
     # What the interpreter does at exit: run finalizers (a Manager not closed by `with`
     # shuts down here), join children the program left running.

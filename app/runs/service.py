@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from app.runs.archive import ArchiveError, RunArchive, StoredRun
-from app.runs.launcher import Launcher
+from app.runs.launcher import Launcher, RunLauncher
 from app.runs.limits import Admission, AdmissionLimits, RunLimits
 from app.runs.program import Program
 from app.runs.run import Run
 from app.runs.supervisor import RunSupervisor
-from app.scenarios import registry
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ class RunService:
         limits: RunLimits | None = None,
         admission: AdmissionLimits | None = None,
         archive: RunArchive | None = None,
-        launcher: Launcher | None = None,
+        launcher: RunLauncher | None = None,
     ) -> None:
         self.limits = limits or RunLimits()
         # Finished runs are saved here (when there is one) and read back from it once they
@@ -45,11 +44,17 @@ class RunService:
         self.archive = archive
         # Without admission limits (the CLI, most tests) every run is admitted.
         self.admission = Admission(admission) if admission is not None else None
-        self.launcher = launcher or Launcher()
+        self.launcher: RunLauncher = launcher or Launcher()
         self._runs: dict[str, Run] = {}
         self._supervisors: dict[str, RunSupervisor] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._base: Path | None = None
+        # Why this service starts no more runs (the trace and view commands' dashboards).
+        self._refusing: str | None = None
+
+    def refuse_new_runs(self, reason: str) -> None:
+        """From now on every start is refused with ``RunsRefused(reason)``."""
+        self._refusing = reason
 
     async def start(self) -> None:
         self._base = Path(tempfile.mkdtemp(prefix="mpscope-"))
@@ -131,6 +136,8 @@ class RunService:
         """Validate, admit and start a run of a scenario. Raises KeyError (unknown
         scenario), ValueError (bad pace or start method), pydantic.ValidationError (bad
         parameters) or LimitExceeded (over a limit)."""
+        from app.scenarios import registry  # not needed by a command that runs no scenario
+
         scenario = registry.get(scenario_id)
         _check_settings(pace_ms, start_method, "free")  # before the parameters, as always
         program = scenario.make_program(scenario.validate(params or {}))
@@ -153,6 +160,8 @@ class RunService:
     def _start(self, program: Program, pace_ms: int, start_method: str, client: str | None, gate: str) -> Run:
         if self._base is None:
             raise RuntimeError("RunService.start() was not awaited")
+        if self._refusing is not None:
+            raise RunsRefused(self._refusing)
         if self.admission is not None:
             self.admission.check(client, (r.client for r in self._runs.values() if not r.finished))
         run = Run(program, pace_ms, start_method, client, gate)
@@ -195,6 +204,10 @@ class RunService:
             del self._runs[run.id]
             count -= 1
             held -= run.log.bytes
+
+
+class RunsRefused(Exception):
+    """This service starts no runs (it shows what another command ran)."""
 
 
 def _check_settings(pace_ms: int, start_method: str, gate: str) -> None:

@@ -29,15 +29,15 @@ from app.runs.channel import EventChannel
 from app.runs.deadlock import DeadlockWatch
 from app.runs.encoder import EventEncoder
 from app.runs.limits import RunLimits
+from app.runs.program import RunnerConfig
 from app.runs.run import Run
-from app.runs.runner import RunnerConfig
 from app.runs.sequencer import Sequencer
 
 log = logging.getLogger(__name__)
 
 
 class RunSupervisor:
-    def __init__(self, run: Run, launcher: launching.Launcher, base_dir: Path, limits: RunLimits) -> None:
+    def __init__(self, run: Run, launcher: launching.RunLauncher, base_dir: Path, limits: RunLimits) -> None:
         self.run = run
         self.launcher = launcher
         self.base_dir = base_dir

@@ -17,6 +17,9 @@ class TraceContext:
     gate: str = "free"  # see app/tracing/gate.py
     watch: tuple[str, ...] = ()
     start_method: str = "fork"
+    # "capture": what processes print becomes events only (a scenario run: the page shows
+    # it). "tee": it also reaches the process's own stdout and stderr unchanged (trace).
+    output: str = "capture"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import Any
 
 from app.events import kinds as K
 from app.tracing import emitter, frames
@@ -69,18 +70,67 @@ class LineStream(io.TextIOBase):
         self._pending = ""
 
 
+class TeeStream(LineStream):
+    """A LineStream that first writes everything to the process's own stream, unchanged:
+    a traced program prints to its terminal exactly what it would untraced (same bytes,
+    same buffering, same isatty), and each finished line is an event as well."""
+
+    def __init__(self, kind: str, target: Any) -> None:
+        super().__init__(kind)
+        self.target = target
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(self.target.encoding)
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self.target.errors  # type: ignore[no-any-return]
+
+    @property
+    def buffer(self) -> Any:
+        return self.target.buffer
+
+    @property
+    def name(self) -> Any:
+        return self.target.name
+
+    @property
+    def line_buffering(self) -> bool:
+        return bool(self.target.line_buffering)
+
+    def isatty(self) -> bool:
+        return bool(self.target.isatty())
+
+    def fileno(self) -> int:
+        return int(self.target.fileno())
+
+    def reconfigure(self, *args: Any, **kwargs: Any) -> None:
+        self.target.reconfigure(*args, **kwargs)
+
+    def write(self, text: str) -> int:
+        written = self.target.write(text)  # its errors (a bytes argument, EPIPE) are the program's
+        super().write(text)
+        return int(written)
+
+    def flush(self) -> None:
+        self.target.flush()
+        super().flush()
+
+
 # What sys.stdout and sys.stderr were before capture(), for release().
 _replaced: list[object] = []
 
 
-def capture() -> None:
-    """Route this process's print() and error output through events."""
+def capture(tee: bool = False) -> None:
+    """Route this process's print() and error output through events; with ``tee``, through
+    to its own streams as well."""
     if not _replaced:
         _replaced[:] = [sys.stdout, sys.stderr]
     if not isinstance(sys.stdout, LineStream):
-        sys.stdout = LineStream(K.STDOUT)
+        sys.stdout = TeeStream(K.STDOUT, sys.stdout) if tee and sys.stdout else LineStream(K.STDOUT)
     if not isinstance(sys.stderr, LineStream):
-        sys.stderr = LineStream(K.STDERR)
+        sys.stderr = TeeStream(K.STDERR, sys.stderr) if tee and sys.stderr else LineStream(K.STDERR)
 
 
 def release() -> None:

@@ -8,6 +8,7 @@ the manager's server process).
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -108,7 +109,13 @@ def _bootstrap(self: BaseProcess, parent_sentinel: Any = None) -> int:
     name: str | None = getattr(self, "_mps_name", None)
     if ctx is None or name is None:
         return _orig_bootstrap(self, parent_sentinel)  # type: ignore[no-any-return]
-    method = self._start_method or ctx.start_method  # type: ignore[attr-defined]
+    # A default-context Process has no method of its own: the context its start fixed
+    # says (a traced program may have changed the default, or Python 3.14's forkserver).
+    method = (
+        self._start_method  # type: ignore[attr-defined]
+        or multiprocessing.get_start_method(allow_none=True)
+        or ctx.start_method
+    )
     fork_child = method == "fork"
     die_with_parent(self._parent_pid if fork_child else None)  # type: ignore[attr-defined]
     from app.tracing.tracer import begin_process

@@ -93,6 +93,7 @@ def _patch() -> None:
         _patches.set(BaseProcess, name, method)
     _patches.set(reduction.ForkingPickler, "_extra_reducers", _with_connection_reducer())
     _patches.set(time, "sleep", emitter.sleep)
+    _patches.set(os, "_exit", emitter.exit_now)
     _register_fork_hooks()
 
 
@@ -141,7 +142,7 @@ def install(ctx: TraceContext, proc: str, role: str) -> emitter.Emitter:
     termination.install()
     em = emitter.Emitter(ctx, proc, role, gate.make(ctx.gate, ctx.pace_s))
     emitter.EMITTER = em
-    output.capture()
+    output.capture(tee=ctx.output == "tee")
     watch.start(ctx.watch, ctx.program_path)
     return em
 

@@ -16,7 +16,8 @@ export const KINDS = Object.freeze({
       "params",
       "pace_ms",
       "start_method",
-      "python"
+      "python",
+      "source"
     ],
     "doc": "The runner is about to execute the scenario program.",
     "group": "control"

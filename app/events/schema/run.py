@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from app.events import kinds as K
-from app.events.schema.base import Event, FinalStatus
+from app.events.schema.base import Doc, Event, FinalStatus
 
 
 class RunStart(Event, kw_only=True, tag=K.RUN_START):
@@ -18,6 +18,10 @@ class RunStart(Event, kw_only=True, tag=K.RUN_START):
     pace_ms: int
     start_method: str
     python: str
+    source: Annotated[
+        str | None,
+        Doc(description="The program's text as it ran, so that a saved run is whole (`python -m app view`)."),
+    ] = None
 
 
 class RunEnd(Event, kw_only=True, tag=K.RUN_END):
