@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins whose pages may call the API (comma-separated)."
     )
+    scenarios_dir: Path | None = Field(
+        None,
+        description="A folder of the course's own programs, offered beside the built-in scenarios "
+        "(read when the server starts).",
+    )
     sse_keepalive_s: float = Field(15.0, gt=0, le=300, description="Idle streams get a comment this often.")
     sse_stall_s: float = Field(
         15.0, gt=0, le=600, description="A reader that accepts nothing this long is dropped."
@@ -53,6 +58,14 @@ class Settings(BaseSettings):
         # MPSCOPE_CORS_ORIGINS="https://a.example, https://b.example"
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("scenarios_dir", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # MPSCOPE_SCENARIOS_DIR= means no folder, not the working directory.
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("frame_ancestors")

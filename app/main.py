@@ -22,24 +22,33 @@ from app.runs.launcher import Launcher
 from app.runs.service import RunService
 from app.runs.store import FILENAME as STORE_FILE
 from app.runs.store import RunStore, StoreError
+from app.scenarios.registry import Catalog
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, runs: RunService | None = None) -> FastAPI:
+    """The app; with ``runs``, it serves that service's runs (the trace and view commands
+    own theirs, started and closed by them), else it makes and owns its own."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What this server offers: the built-ins and MPSCOPE_SCENARIOS_DIR's programs.
+        app.state.catalog = Catalog.load(settings.scenarios_dir)
+        if runs is not None:
+            app.state.runs = runs
+            yield
+            return
         # Where finished runs are kept and how runs are launched: the embedded defaults.
         store = _open_store(settings)
-        runs = RunService(settings.run_limits(), settings.admission_limits(), store, Launcher())
-        await runs.start()
-        app.state.runs = runs
+        service = RunService(settings.run_limits(), settings.admission_limits(), store, Launcher())
+        await service.start()
+        app.state.runs = service
         try:
             yield
         finally:
-            await runs.close()
+            await service.close()
             if store is not None:
                 store.close()
 

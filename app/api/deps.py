@@ -9,11 +9,17 @@ from fastapi import Depends, Header, Request
 from app.config import Settings
 from app.runs import limits
 from app.runs.service import RunService
+from app.scenarios.registry import Catalog
 
 
 def get_runs(request: Request) -> RunService:
     runs: RunService = request.app.state.runs
     return runs
+
+
+def get_catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
 
 
 def get_settings(request: Request) -> Settings:
@@ -42,4 +48,5 @@ def client_key(
 
 Runs = Annotated[RunService, Depends(get_runs)]
 CurrentSettings = Annotated[Settings, Depends(get_settings)]
+Scenarios = Annotated[Catalog, Depends(get_catalog)]
 Client = Annotated[str, Depends(client_key)]

@@ -75,6 +75,15 @@ class ScenarioOut(BaseModel):
     )
     concepts: list[str] = Field(examples=[["Queue"]])
     cast: Cast
+    origin: Literal["built-in", "course"] = Field(
+        description="A built-in scenario, or one of this course's own programs (MPSCOPE_SCENARIOS_DIR)."
+    )
+    error: str | None = Field(
+        None,
+        description="Why this course program cannot be run (its file, and the line), or null when "
+        "it can; one that cannot is listed, and POST /api/runs refuses it.",
+        examples=[None, "homework.py: line 12: workers: Input should be less than or equal to 1000"],
+    )
 
 
 class ScenarioDetail(ScenarioOut):
@@ -102,11 +111,15 @@ class RunCreate(BaseModel):
 
 
 class EstimateOut(BaseModel):
-    steps: int = Field(description="Paced operations on the run's longest path.", examples=[21])
-    seconds: float = Field(description="About how long the run takes at the given pace.", examples=[6.4])
+    # steps, seconds, fits and max_pace_ms are null for a course's own program: how many
+    # operations it makes is known only once it has run.
+    steps: int | None = Field(description="Paced operations on the run's longest path.", examples=[21])
+    seconds: float | None = Field(
+        description="About how long the run takes at the given pace.", examples=[6.4]
+    )
     timeout_s: float = Field(description="This server's run time limit.", examples=[30.0])
-    fits: bool = Field(description="Whether the run should end before the time limit.")
-    max_pace_ms: int = Field(
+    fits: bool | None = Field(description="Whether the run should end before the time limit.")
+    max_pace_ms: int | None = Field(
         description="The slowest pace at which the run still fits (at most the API's maximum; "
         "0 when not even an unpaced run fits).",
         examples=[1400],

@@ -34,7 +34,9 @@ def document(app: FastAPI) -> dict[str, Any]:
     (event,), components = msgspec.json.schema_components([AnyEvent], ref_template=COMPONENTS + "{name}")
     schemas.update(components)
     schemas["Event"] = event
-    schemas.update(run_bodies(registry.SCENARIOS.values()))
+    # The scenarios of this app's catalog (made by its lifespan; the built-ins before that).
+    catalog: registry.Catalog = getattr(app.state, "catalog", None) or registry.Catalog()
+    schemas.update(run_bodies(catalog.scenarios()))
     app.openapi_schema = doc
     return doc
 

@@ -51,9 +51,9 @@ def _field_order(err: dict[str, Any]) -> int:
     return _FIELDS.index(loc[1]) if loc[1] in _FIELDS else len(_FIELDS)
 
 
-def checked_run(body: Any) -> CheckedRun:
-    """The run ``body`` asks for; RequestValidationError listing every problem, in the
-    order of the body's fields."""
+def checked_run(body: Any, catalog: registry.Catalog) -> CheckedRun:
+    """The run ``body`` asks for, of a scenario in ``catalog``; RequestValidationError
+    listing every problem, in the order of the body's fields."""
     errors: list[dict[str, Any]] = []
     create: RunCreate | None = None
     try:
@@ -65,12 +65,16 @@ def checked_run(body: Any) -> CheckedRun:
     scenario_ok = not any(err["loc"][1:2] == ("scenario",) for err in errors)
     scenario: registry.Scenario[Any] | None = None
     if "scenario" in fields and scenario_ok:
-        try:
-            scenario = registry.get(fields["scenario"])
-        except KeyError:
-            choices = ", ".join(registry.SCENARIOS)
+        found = catalog.find(fields["scenario"])
+        if isinstance(found, registry.BrokenProgram):
+            message = f"scenario {found.id!r} cannot be run: {found.error}"
+            errors.append(value_error(("body", "scenario"), message))
+        elif found is None:
+            choices = ", ".join(catalog.ids())
             message = f"unknown scenario {fields['scenario']!r}; choose one of: {choices}"
             errors.append(value_error(("body", "scenario"), message))
+        else:
+            scenario = found
     params: registry.Params | None = None
     raw_params = fields.get("params", {})
     if scenario is not None and isinstance(raw_params, dict):

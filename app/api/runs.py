@@ -10,7 +10,7 @@ import msgspec
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from app.api.deps import Client, CurrentSettings, Runs
+from app.api.deps import Client, CurrentSettings, Runs, Scenarios
 from app.api.models import Problem, RunOut, RunSummary
 from app.api.run_body import RUN_BODY, checked_run, value_error
 from app.api.sse import EventStreamResponse, follow
@@ -43,7 +43,8 @@ def _with_source(run: Run | StoredRun) -> dict[str, Any]:
     response_model=RunOut,
     summary="Start a run",
     description="An invalid body gets a 422 naming every invalid field at once, with the scenario's "
-    "own parameters checked as their JSON Schema in `GET /api/scenarios/{id}` says.",
+    "own parameters checked as their JSON Schema in `GET /api/scenarios/{id}` says. A course program "
+    "that cannot run (listed with an `error`) is a 422 on `scenario` that gives the error.",
     responses={
         201: {"headers": {"Location": {"description": "The new run's URL", "schema": {"type": "string"}}}},
         429: {
@@ -55,9 +56,9 @@ def _with_source(run: Run | StoredRun) -> dict[str, Any]:
     openapi_extra=RUN_BODY,
 )
 async def create_run(
-    body: Annotated[Any, Body()], response: Response, runs: Runs, client: Client
+    body: Annotated[Any, Body()], response: Response, runs: Runs, client: Client, catalog: Scenarios
 ) -> dict[str, Any]:
-    checked = checked_run(body)
+    checked = checked_run(body, catalog)
     program = checked.scenario.make_program(checked.params)
     try:
         run = runs.start_program(program, checked.body.pace_ms, checked.body.start_method, client=client)

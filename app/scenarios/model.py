@@ -6,6 +6,7 @@ gathered in ``registry``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +20,9 @@ from app.runs.program import Program
 from app.scenarios import source as source_mod
 
 PROGRAMS = Path(__file__).parent / "programs"
+# A scenario's id, built-in or a course's (its file's stem): lowercase words joined by - or
+# _, safe in a URL path and a query as it is. At most 64 characters (RunCreate.scenario).
+SCENARIO_ID = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 # Bounds every parameter shares: small enough to draw, to read, and to fit a C int.
 MAX_ITEMS = 32

@@ -5,14 +5,17 @@ run's value replaces that literal in place, so the source a learner reads is exa
 source that ran. The literal is the assigned value itself or, as in
 ``records = manager.list([...])``, the first argument of the call assigned. Literals stay
 on one line (strings are written with escapes), so every line number is the same with any
-parameters.
+parameters. A course's program (``course.py``) names its parameters' places itself, by their
+``# param`` lines: ``replace`` writes over those literals only.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -65,16 +68,34 @@ def literal(value: Any) -> str:
     raise SourceError(f"cannot write a {type(value).__name__} into a program")
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where a literal is: its line (from 1) and its UTF-8 byte offsets in that line, as ``ast``
+    gives them."""
+
+    line: int
+    start: int
+    end: int
+
+
+def span_of(node: ast.expr) -> Span:
+    return Span(node.lineno, node.col_offset, node.end_col_offset or node.col_offset)
+
+
 def render(source: str, values: Mapping[str, Any]) -> str:
     """``source`` with each parameter's literal replaced by its value."""
     nodes = find_literals(source, set(values))
-    lines = source.splitlines(keepends=True)
+    return replace(source, {name: span_of(node) for name, node in nodes.items()}, values)
+
+
+def replace(source: str, spans: Mapping[str, Span], values: Mapping[str, Any]) -> str:
+    """``source`` with the literal at each name's span replaced by its value: the rest of
+    the line (a comment after it, say) and every line number stay as they were."""
+    # Lines as Python counts them (\n, \r\n, \r): str.splitlines would also split at a form
+    # feed or U+2028, which a program may hold and Python reads as no line break.
+    lines = list(io.StringIO(source, newline=""))
     # Replace from the end of each line backwards so earlier offsets stay valid.
-    for name, node in sorted(nodes.items(), key=lambda kv: (kv[1].lineno, kv[1].col_offset), reverse=True):
-        text = literal(values[name])
-        row = lines[node.lineno - 1]
-        # ast offsets are in UTF-8 bytes.
-        raw = row.encode()
-        start, end = node.col_offset, node.end_col_offset
-        lines[node.lineno - 1] = (raw[:start] + text.encode() + raw[end:]).decode()
+    for name, span in sorted(spans.items(), key=lambda kv: (kv[1].line, kv[1].start), reverse=True):
+        raw = lines[span.line - 1].encode()
+        lines[span.line - 1] = (raw[: span.start] + literal(values[name]).encode() + raw[span.end :]).decode()
     return "".join(lines)

@@ -35,11 +35,25 @@ def _store_names(ins: dis.Instruction) -> tuple[str, ...] | None:
     return None
 
 
+_OWNER_LOADS = frozenset({"LOAD_FAST", "LOAD_NAME", "LOAD_GLOBAL", "LOAD_DEREF", "LOAD_ATTR"})
+
+
+def _attribute_name(ins: list[dis.Instruction], i: int) -> tuple[str, ...]:
+    """``self.tasks = f()``: the call's value, then its owner loaded (``self``, or
+    ``self.pool`` for ``self.pool.tasks``), then ``STORE_ATTR tasks``. A person's program
+    often keeps its queues on an object, so the attribute is the name it has."""
+    while i < len(ins) and ins[i].opname in _OWNER_LOADS:
+        i += 1
+    if i < len(ins) and ins[i].opname == "STORE_ATTR":
+        return (str(ins[i].argval),)
+    return ()
+
+
 def assigned_names(frame: FrameType | None) -> tuple[str, ...]:
     """Names the value returned by the call running in ``frame`` is about to be stored to.
 
     ``q = f()`` → ``("q",)``; ``a, b = f()`` → ``("a", "b")``; ``with f() as m`` →
-    ``("m",)``; anything else (an argument, an attribute, a list item) → ``()``.
+    ``("m",)``; ``self.q = f()`` → ``("q",)``; anything else (an argument, a list item) → ``()``.
     """
     if frame is None:
         return ()
@@ -56,6 +70,8 @@ def assigned_names(frame: FrameType | None) -> tuple[str, ...]:
     names = _store_names(nxt)
     if names is not None:
         return names
+    if nxt.opname in _OWNER_LOADS:
+        return _attribute_name(ins, i)
     if nxt.opname == "UNPACK_SEQUENCE":
         count = int(nxt.arg or 0)
         out: list[str] = []

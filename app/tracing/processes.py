@@ -18,12 +18,13 @@ from typing import Any
 
 from app.events import keys
 from app.events import kinds as K
-from app.tracing import emitter, frames
+from app.tracing import emitter, frames, termination
 from app.tracing.context import TraceContext
 
 _orig_init = BaseProcess.__init__
 _orig_start = BaseProcess.start
 _orig_join = BaseProcess.join
+_orig_kill = BaseProcess.kill
 _orig_bootstrap = BaseProcess._bootstrap  # type: ignore[attr-defined]
 
 _PR_SET_PDEATHSIG = 1
@@ -167,5 +168,13 @@ def _join(self: BaseProcess, timeout: float | None = None) -> None:
     em.after()
 
 
+def _kill(self: BaseProcess) -> None:
+    popen = getattr(self, "_popen", None)
+    if getattr(self, "_mps_ctx", None) is None or popen is None or popen.poll() is not None:
+        _orig_kill(self)
+        return
+    termination.kill_traced(popen.pid, popen.wait, lambda: _orig_kill(self))
+
+
 # What the tracer puts on BaseProcess (app/tracing/tracer.py).
-METHODS = {"__init__": _init, "start": _start, "join": _join, "_bootstrap": _bootstrap}
+METHODS = {"__init__": _init, "start": _start, "join": _join, "kill": _kill, "_bootstrap": _bootstrap}

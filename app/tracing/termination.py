@@ -25,9 +25,11 @@ holding the lock, stuck in a send) it dies without sending.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -57,12 +59,40 @@ def _die(signum: int, frame: FrameType | None) -> None:
     signal.raise_signal(signum)
 
 
+# ``Process.kill()`` of a traced child asks it with this signal to send its events and
+# SIGKILL itself (``kill_traced``): SIGKILL itself gives no process a last word. A real-time
+# signal, one no library of multiprocessing's uses.
+FLUSH_AND_DIE = signal.SIGRTMAX - 2
+_KILL_WITHIN_S = 0.1
+
+
+def _flush_and_die(signum: int, frame: FrameType | None) -> None:
+    em = emitter.EMITTER
+    if em is not None:
+        em.flush_if_free()  # emit holds no lock across a blocking call: free but for a moment
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def kill_traced(pid: int, wait: Callable[[float], object], kill: Callable[[], None]) -> None:
+    """Kill a traced child so that it loses no event it made: it sends them and dies of
+    SIGKILL, as it would have; one that cannot run its handler within a moment (a long C
+    call) gets the plain SIGKILL after it."""
+    try:
+        os.kill(pid, FLUSH_AND_DIE)
+    except ProcessLookupError:
+        return
+    if wait(_KILL_WITHIN_S) is None:
+        kill()
+
+
 def install() -> None:
-    """Handle SIGTERM in this process (only the main thread may set handlers)."""
+    """Handle SIGTERM and the kill request in this process (only the main thread may set
+    handlers)."""
     global _saved
     if _saved is None and threading.current_thread() is threading.main_thread():
         # None: the handler was not set from Python; the default is what can be put back.
         _saved = signal.signal(signal.SIGTERM, _die) or signal.SIG_DFL
+        signal.signal(FLUSH_AND_DIE, _flush_and_die)
 
 
 def uninstall() -> None:
@@ -70,4 +100,6 @@ def uninstall() -> None:
     if _saved is not None and threading.current_thread() is threading.main_thread():
         if signal.getsignal(signal.SIGTERM) is _die:  # the program's own handler stays
             signal.signal(signal.SIGTERM, _saved)
+        if signal.getsignal(FLUSH_AND_DIE) is _flush_and_die:
+            signal.signal(FLUSH_AND_DIE, signal.SIG_DFL)
         _saved = None

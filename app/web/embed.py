@@ -16,10 +16,10 @@ import pydantic
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import Runs
+from app.api.deps import Runs, Scenarios
 from app.scenarios import registry
 from app.web.options import EmbedQuery, read_query
-from app.web.render import missing_run, not_found, page
+from app.web.render import broken_program, missing_run, not_found, page
 from app.web.run_data import find_run, run_data
 
 router = APIRouter(prefix="/embed", include_in_schema=False)
@@ -43,27 +43,28 @@ def _dashboard_url(request: Request, scenario: str, params: dict[str, Any], quer
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-async def embed_run(request: Request, run_id: str, runs: Runs) -> HTMLResponse:
+async def embed_run(request: Request, run_id: str, runs: Runs, catalog: Scenarios) -> HTMLResponse:
     run = await find_run(runs, run_id)
     if run is None:
         return missing_run(request, run_id, embed=True)
     query = read_query(request.query_params.multi_items(), None)
-    config = {"kind": "run", "errors": [], **run_data(run)}
+    config = {"kind": "run", "errors": [], **run_data(run, catalog)}
     return _render(request, config, query, str(request.url_for("run_page", run_id=run.id)))
 
 
 @router.get("/{scenario_id}", response_class=HTMLResponse)
-async def embed_scenario(request: Request, scenario_id: str) -> HTMLResponse:
-    try:
-        scenario = registry.get(scenario_id)
-    except KeyError:
+async def embed_scenario(request: Request, scenario_id: str, catalog: Scenarios) -> HTMLResponse:
+    scenario = catalog.find(scenario_id)
+    if isinstance(scenario, registry.BrokenProgram):
+        return broken_program(request, scenario.title, scenario.error, embed=True)
+    if scenario is None:
         shown = scenario_id if len(scenario_id) <= 64 else scenario_id[:63] + "…"
         return not_found(
             request,
             "No such scenario",
             f"This embed asks for a program called “{shown}”, which this server does not have, so "
             "there is nothing to run. Tell your teacher: the embed's address may be mistyped. "
-            f"Scenarios: {', '.join(registry.SCENARIOS)}.",
+            f"Scenarios: {', '.join(catalog.ids())}.",
             embed=True,
         )
     query = read_query(request.query_params.multi_items(), list(scenario.params_model.model_fields))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from app.api.deps import Runs
+from app.api.deps import Runs, Scenarios
 from app.paths import STATIC
 from app.web.render import missing_run, page
 from app.web.run_data import find_run, run_data
@@ -22,12 +22,12 @@ async def dashboard(request: Request) -> HTMLResponse:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-async def run_page(request: Request, run_id: str, runs: Runs) -> HTMLResponse:
+async def run_page(request: Request, run_id: str, runs: Runs, catalog: Scenarios) -> HTMLResponse:
     """A run's permalink: its replay when it has ended (also after a restart), live until then."""
     run = await find_run(runs, run_id)
     if run is None:
         return missing_run(request, run_id)
-    return page(request, "run.html", {"data": run_data(run)})
+    return page(request, "run.html", {"data": run_data(run, catalog)})
 
 
 @router.get("/favicon.ico")

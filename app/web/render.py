@@ -37,3 +37,14 @@ def missing_run(request: Request, run_id: str, *, embed: bool = False) -> HTMLRe
         f"to make room for newer ones.{then}"
     )
     return not_found(request, "No such run", message, embed=embed)
+
+
+def broken_program(request: Request, title: str, error: str, *, embed: bool = False) -> HTMLResponse:
+    """A course program that cannot run: what is wrong, for the teacher who can fix it."""
+    message = (
+        f"“{title}” is one of this course's own programs, but it cannot run as it is, so there is "
+        f"nothing to show. Tell your teacher, who can fix it: {error}"
+    )
+    context = {"heading": "This program cannot run", "message": message, "embed": embed}
+    # As an embed whose parameters are not accepted: a 422, and nothing runs.
+    return page(request, "not_found.html", context, status_code=422)

@@ -21,10 +21,12 @@ async def find_run(runs: Runs, run_id: str) -> Run | StoredRun | None:
     return await runs.find(run_id)
 
 
-def run_data(run: Run | StoredRun) -> dict[str, Any]:
-    """What a page needs to show a run: the API's view of it, and its scenario's title."""
+def run_data(run: Run | StoredRun, catalog: registry.Catalog) -> dict[str, Any]:
+    """What a page needs to show a run: the API's view of it, and its scenario's title
+    (a run of a program this server no longer offers keeps its id as its title)."""
     summary = run.summary()
-    scenario = registry.SCENARIOS.get(summary["scenario"])
+    found = catalog.find(summary["scenario"])
+    scenario = found if isinstance(found, registry.Scenario) else None
     return {
         "run": {**summary, "source": run.source},
         "scenario": {

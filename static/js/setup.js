@@ -61,7 +61,10 @@ export class Setup {
     const $ = (selector) => form.querySelector(selector);
     this.form = form;
     this.onCast = onCast; // the estimate also says what the run will have: its picture before Run
-    this.scenarios = new Map(scenarios.map((s) => [s.id, s]));
+    // A course's program that cannot run is listed with its error, never picked.
+    const runnable = scenarios.filter((s) => !s.error);
+    this.scenarios = new Map(runnable.map((s) => [s.id, s]));
+    this.broken = new Map(scenarios.filter((s) => s.error).map((s) => [s.id, s]));
     this.onPick = onPick;
     this.onRun = onRun;
     this.picker = $("#scenario-picker");
@@ -92,17 +95,30 @@ export class Setup {
     this.checking = false;
     this.estimate = { timer: null, ticket: 0, warning: $("#pace-warning"), quiet: $("#pace-estimate") };
 
-    this.picker.append(
-      ...scenarios.map((s) =>
-        h(
-          "label",
-          { class: "pick" },
-          h("input", { type: "radio", name: "scenario", value: s.id }),
-          h("span", { class: "pick-title" }, s.title),
-          h("code", { class: "pick-id" }, s.id),
-        ),
-      ),
-    );
+    const pick = (s) =>
+      h(
+        "label",
+        { class: "pick" },
+        h("input", { type: "radio", name: "scenario", value: s.id }),
+        h("span", { class: "pick-title" }, s.title),
+        h("code", { class: "pick-id" }, s.id),
+      );
+    const unrunnable = (s) =>
+      h(
+        "div",
+        { class: "pick pick-broken", dataset: { scenario: s.id } },
+        h("span", { class: "pick-title" }, s.title),
+        h("code", { class: "pick-id" }, s.id),
+        h("p", { class: "pick-error" }, s.error),
+      );
+    const course = scenarios.filter((s) => s.origin === "course");
+    this.picker.append(...scenarios.filter((s) => s.origin !== "course").map(pick));
+    if (course.length) {
+      this.picker.append(
+        h("h3", { class: "pick-group" }, "This course's programs"),
+        ...course.map((s) => (s.error ? unrunnable(s) : pick(s))),
+      );
+    }
     this.picker.addEventListener("change", () => {
       setText(this.linkNotice, "");
       this.pick(this.current(), null);
@@ -140,7 +156,12 @@ export class Setup {
     const first = [...this.scenarios.values()][0];
     let scenario = this.scenarios.get(want.scenario);
     if (!scenario) {
-      if (want.scenario !== null) notes.push(`scenario=${want.scenario} is not a scenario here; showing ${first.id}.`);
+      const broken = this.broken.get(want.scenario);
+      if (broken) {
+        notes.push(`scenario=${want.scenario} cannot be run (${broken.error}); showing ${first.id}.`);
+      } else if (want.scenario !== null) {
+        notes.push(`scenario=${want.scenario} is not a scenario here; showing ${first.id}.`);
+      }
       scenario = first;
     }
     const params = { ...want.params };

@@ -51,6 +51,13 @@ def test_no_name_when_not_assigned() -> None:
     assert holder["x"] == ()
 
 
+def test_attribute_assignment_names_the_attribute() -> None:
+    # A person's program often keeps its queues on an object: `self.tasks = Queue()`.
+    holder = Thing()
+    holder.tasks = make()  # type: ignore[attr-defined]
+    assert holder.tasks == ("tasks",)  # type: ignore[attr-defined]
+
+
 MODULE_LEVEL = make()
 
 
