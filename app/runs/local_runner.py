@@ -167,6 +167,7 @@ def main(fd: int) -> None:
         t0=config.t0,
         program_path=program_path or "",
         start_method=config.start_method,
+        run_dir=config.run_dir,
         output="tee",
     )
     em = install(ctx, "main", "main")

@@ -181,6 +181,7 @@ def run(config: RunnerConfig) -> None:
         gate=config.gate,
         watch=program.watch,
         start_method=config.start_method,
+        run_dir=config.run_dir,
     )
     em = install(ctx, "main", "main")
     announce(em, config)

@@ -17,7 +17,7 @@ class MapPoolParams(Params):
         description=f"The numbers to square: up to {MAX_ITEMS} integers from -1000 to 1000.",
     )
     workers: Integer = Field(
-        default=2, ge=1, le=4, description="How many worker processes the pool has (1 to 4)."
+        default=2, ge=1, le=8, description="How many worker processes the pool has (1 to 8)."
     )
     chunksize: Integer = Field(
         default=2,

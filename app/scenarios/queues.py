@@ -17,7 +17,9 @@ class JoinableParams(Params):
         max_length=MAX_ITEMS,
         description=f"The numbers the workers square: up to {MAX_ITEMS} integers from -1000 to 1000.",
     )
-    workers: Integer = Field(default=2, ge=1, le=4, description="How many worker processes take tasks.")
+    workers: Integer = Field(
+        default=2, ge=1, le=10, description="How many worker processes take tasks (1 to 10)."
+    )
 
 
 def _workers(p: JoinableParams) -> list[str]:

@@ -231,7 +231,7 @@ class _Block:
 
 def _run_dir() -> str | None:
     em = emitter.EMITTER
-    return os.path.dirname(em.ctx.program_path) if em is not None else None
+    return em.ctx.run_dir or os.path.dirname(em.ctx.program_path) if em is not None else None
 
 
 def _bytes_fields(data: bytes) -> dict[str, Any]:

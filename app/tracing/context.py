@@ -20,6 +20,9 @@ class TraceContext:
     # "capture": what processes print becomes events only (a scenario run: the page shows
     # it). "tee": it also reaches the process's own stdout and stderr unchanged (trace).
     output: str = "capture"
+    # The run's own directory (notes between processes, the record of shared memory blocks
+    # to clean up): a scenario's program lives in it, a traced program does not.
+    run_dir: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __setstate__(self, state: dict[str, Any]) -> None:

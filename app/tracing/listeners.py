@@ -59,7 +59,9 @@ def _internal(frame: FrameType | None) -> bool:
 
 def _note_path(port: int) -> str | None:
     em = emitter.EMITTER
-    return os.path.join(os.path.dirname(em.ctx.program_path), f"{_PREFIX}{port}") if em else None
+    if em is None:
+        return None
+    return os.path.join(em.ctx.run_dir or os.path.dirname(em.ctx.program_path), f"{_PREFIX}{port}")
 
 
 def _write_note(path: str, note: dict[str, Any]) -> None:

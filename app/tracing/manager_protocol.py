@@ -16,7 +16,8 @@ MSG = "_mps_msg"  # the keyword a traced call carries: (message id, calling proc
 NAME = "_mps_name"  # the name the caller proposes for an object it creates
 SERVER = "_mps_server"  # the pid of the manager's server process, where it is known
 WAIT = "#MPS_WAIT"  # the server's notice that a call is about to block
-FAILURE: bytes = connection.FAILURE  # type: ignore[attr-defined]  # the handshake's "no"
+# The handshake's "no" (named _FAILURE from Python 3.12 on).
+FAILURE: bytes = getattr(connection, "FAILURE", None) or connection._FAILURE  # type: ignore[attr-defined]
 
 # The types a Manager() serves traced; any other type was registered by the program, and
 # creating one is shown as a call that makes an object.

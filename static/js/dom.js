@@ -2,6 +2,8 @@
 // with a list of items by key, so an item keeps its element (and an element is created,
 // and animated in, only when its item is new).
 
+import { shortName } from "./format.js";
+
 /** Create an element: h("li", {class: "x", dataset: {seq: 3}}, "text", child…). */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -63,6 +65,12 @@ export function keyed(container, items, keyOf, create, update) {
 export function procClass(state, name) {
   const index = state.order.indexOf(name);
   return index < 0 ? "proc-x" : `proc-${index % 8}`;
+}
+
+/** An object's name in its heading: shortened when long, all of it in the title. */
+export function nameCode(name) {
+  const shown = shortName(name);
+  return h("code", { class: "obj-name", title: shown === String(name) ? null : String(name) }, shown);
 }
 
 /** A small label naming a process, in its colour. */

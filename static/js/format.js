@@ -22,3 +22,24 @@ export function tokenText(item) {
   const text = shownValue(item);
   return text.length <= TOKEN_CHARS ? text : `${text.slice(0, TOKEN_CHARS - 1)}…`;
 }
+
+// An object's name as a heading shows it: whole up to NAME_CHARS, else cut in the middle,
+// keeping its end (the number that tells siblings apart) and the process it was made in
+// (`@worker-3`, app/tracing/emitter.py), which say most about which one it is.
+const NAME_CHARS = 28;
+
+function middle(text, room) {
+  if (text.length <= room) return text;
+  const tail = Math.min(9, Math.floor((room - 1) / 3));
+  return `${text.slice(0, room - 1 - tail)}…${text.slice(text.length - tail)}`;
+}
+
+/** A long name shortened for a heading (the full name goes in its title and label). */
+export function shortName(name) {
+  const text = String(name);
+  if (text.length <= NAME_CHARS) return text;
+  const at = text.indexOf("@");
+  if (at <= 0) return middle(text, NAME_CHARS);
+  const owner = middle(text.slice(at), 16);
+  return `${middle(text.slice(0, at), NAME_CHARS - owner.length)}${owner}`;
+}

@@ -11,6 +11,7 @@ import { touchProc } from "./reduce/common.js";
 import { BLANKS as BLOCK_BLANKS, BLOCKS } from "./reduce/blocks.js";
 import { LISTENERS } from "./reduce/listeners.js";
 import { MANAGERS } from "./reduce/managers.js";
+import { unknownEvent } from "./reduce/others.js";
 import { PIPES } from "./reduce/pipes.js";
 import { BLANKS as POOL_BLANKS, POOLS } from "./reduce/pools.js";
 import { PROCESSES } from "./reduce/processes.js";
@@ -48,8 +49,9 @@ export function reduce(state, event) {
   if (event.proc != null && event.kind !== "run.start" && event.kind !== "run.end") {
     next = touchProc(next, event);
   }
-  const handler = Object.hasOwn(HANDLERS, event.kind) ? HANDLERS[event.kind] : null;
-  return handler ? handler(next, event) : next;
+  // A kind without a handler still shows the object it names (reduce/others.js).
+  const handler = Object.hasOwn(HANDLERS, event.kind) ? HANDLERS[event.kind] : unknownEvent;
+  return handler(next, event);
 }
 
 /** The state after all of `events`, from `state` (the initial state by default). */

@@ -83,6 +83,7 @@ export const STORES = {
   barrier: "barriers",
   pool: "pools",
   shm: "blocks",
+  other: "others", // an object only events of kinds the page does not know name (reduce/others.js)
 };
 
 export function stored(state, type, name) {
@@ -255,6 +256,10 @@ export function castState(cast, blanks = {}) {
         // A family's own type (a lock, a pool…): its blank object, with who uses it.
         if (Object.hasOwn(blanks, o.type)) {
           state = withObject(state, o.type, o.name, { ...blanks[o.type](state, o.name), users: o.users ?? [] });
+        } else if (o.name != null) {
+          // A type the page does not know: drawn by the generic view, with its kind.
+          const other = { name: o.name, kind: String(o.type ?? "object"), users: o.users ?? [], count: 0, last: null };
+          state = withObject(state, "other", o.name, other);
         }
         break;
     }

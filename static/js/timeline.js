@@ -145,14 +145,18 @@ export class Timeline {
     }
   }
 
-  render(history, index, order) {
+  /**
+   * `order`: the processes' rows, top to bottom (lane by lane, as the stage groups them);
+   * `appearance`: the processes in order of appearance, which gives each its colour.
+   */
+  render(history, index, order, appearance = order) {
     const n = history.length;
     this.catchUp(history);
     const key = `${n}|${order.join(",")}|${this.width}|${this.scale}`;
     if (key !== this.drawn) {
       this.drawn = key;
       this.axis = new Axis(history, this.scale, this.width);
-      this.paintSoon(order);
+      this.paintSoon(order, appearance);
       const span = n ? history.times[n - 1] - history.times[0] : 0;
       setText(
         this.extent,
@@ -173,22 +177,28 @@ export class Timeline {
 
   // Painting the canvas is a task of its own, after the frame that changed what it shows:
   // while a big run loads, that frame is already busy folding events into the history.
-  paintSoon(order) {
+  paintSoon(order, appearance) {
     this.order = order;
+    this.appearance = appearance;
     this.paint ??= setTimeout(() => {
       this.paint = null;
-      this.draw(this.order);
+      this.draw(this.order, this.appearance);
     });
   }
 
-  draw(order) {
+  draw(order, appearance = order) {
     const rows = Math.max(1, order.length);
     const track = this.canvas.parentElement;
     const width = Math.max(1, this.width);
     const height = rows * ROW;
+    // Each row in its process's colour, the one it has everywhere on the page.
+    const colourOf = order.map((name) => Math.max(0, appearance.indexOf(name)) % 8);
     if (this.labelKey !== order.join(",")) {
       this.labelKey = order.join(",");
-      this.labels.replaceChildren(...order.map((name, i) => h("li", { class: `proc-${i % 8}` }, name)));
+      // A long name is cut short by the stylesheet; its title has all of it.
+      this.labels.replaceChildren(
+        ...order.map((name, i) => h("li", { class: `proc-${colourOf[i]}`, title: name }, name)),
+      );
     }
 
     // One bucket per (row, pixel column), holding the heaviest kind that fell in it.
@@ -217,7 +227,7 @@ export class Timeline {
     // By event, a tick fills its slot (up to 6 px); by time, events are points in time.
     const tick = this.scale === "time" ? 2 : Math.max(1, Math.min(6, width / Math.max(n, 1) - 1));
     for (let row = 0; row < rows; row += 1) {
-      ctx.fillStyle = this.colors[row % 8];
+      ctx.fillStyle = this.colors[colourOf[row]];
       for (let col = 0; col < columns; col += 1) {
         const w = buckets[row * columns + col];
         if (!w) continue;

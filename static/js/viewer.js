@@ -14,6 +14,7 @@ import { narrate } from "./narrate.js";
 import { Player } from "./player.js";
 import { castState } from "./reducer.js";
 import { Timeline } from "./timeline.js";
+import { laneOrder } from "./views/lanes.js";
 import { SourceView } from "./views/source.js";
 import { StageView } from "./views/stage.js";
 
@@ -76,9 +77,11 @@ export class Viewer {
     // Before a run has events, the picture of what it will have (if the page knows it).
     const state =
       this.history.length === 0 && this.preview ? this.preview : this.history.stateAt(this.player.index);
-    this.stage.render(state, this.justApplied());
+    // Compact or not as the whole run (so far) is: scrubbing back keeps the same picture.
+    const tail = this.history.length ? this.history.tail : state;
+    this.stage.render(state, this.justApplied(), tail.order.length);
     this.source?.render(state);
-    this.timeline?.render(this.history, this.player.index, this.history.tail.order);
+    this.timeline?.render(this.history, this.player.index, laneOrder(tail), tail.order);
     this.controls?.render();
     const ev = state.last;
     const idle = this.history.length ? "Before the first event." : this.idle;

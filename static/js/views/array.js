@@ -2,7 +2,7 @@
 // it: one cell per element. A cell written at the current event lights up in the
 // writer's colour; each keeps who wrote it last.
 
-import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
+import { h, keyed, nameCode, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 
 export class ArrayView {
@@ -15,7 +15,7 @@ export class ArrayView {
     this.el = h(
       "section",
       { class: "obj region array", dataset: { obj: name }, "aria-label": `shared array ${name}` },
-      h("h3", {}, "Array ", h("code", {}, name), " ", this.meta),
+      h("h3", {}, "Array ", nameCode(name), " ", this.meta),
       this.users,
       this.cells,
       this.note,

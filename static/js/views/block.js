@@ -3,7 +3,7 @@
 // per item. A cell written at the current event lights up in the writer's colour; each
 // names who wrote it last, so colour is never the only cue.
 
-import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
+import { h, keyed, nameCode, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { SHOWN_BYTES } from "../reduce/blocks.js";
 
@@ -27,7 +27,7 @@ export class BlockView {
     this.el = h(
       "section",
       { class: "obj region block", dataset: { obj: name }, "aria-label": `shared memory block ${name}` },
-      h("h3", {}, this.kind, " ", h("code", {}, name), " ", this.meta),
+      h("h3", {}, this.kind, " ", nameCode(name), " ", this.meta),
       this.users,
       this.cells,
       this.note,

@@ -6,7 +6,7 @@
 // is served (or is held, when the server makes it wait), and its reply flies back. The
 // last few calls stay listed as arrows out and back.
 
-import { h, keyed, procClass, setText, toggle } from "../dom.js";
+import { h, keyed, nameCode, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { parkedAt } from "./parked.js";
 
@@ -122,7 +122,7 @@ export class ManagerView {
     this.el = h(
       "section",
       { class: "obj manager-object", dataset: { obj: name }, "aria-label": `manager object ${name}` },
-      h("h3", {}, h("code", {}, name), " ", (this.meta = h("span", { class: "meta" }, "the real object"))),
+      h("h3", {}, nameCode(name), " ", (this.meta = h("span", { class: "meta" }, "the real object"))),
       this.list,
       this.open,
       this.parked,

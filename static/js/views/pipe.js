@@ -3,7 +3,7 @@
 // one end to the other. A process blocked on recv waits parked at the tube. Received
 // messages are no longer here: their copies are in the receiver's box.
 
-import { fill, h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
+import { fill, h, keyed, nameCode, procChip, procClass, setText, toggle } from "../dom.js";
 import { FINAL_STATUSES } from "../kinds.js";
 import { shownValue, thousands, tokenText } from "../format.js";
 import { parkedAt } from "./parked.js";
@@ -59,7 +59,7 @@ export class PipeView {
     toggle(this.el, "is-current", current !== null);
     if (this.titleFor !== `${a}|${b}`) {
       this.titleFor = `${a}|${b}`;
-      this.title.replaceChildren("Pipe ", h("code", {}, a), " ⇄ ", h("code", {}, b ?? "?"));
+      this.title.replaceChildren("Pipe ", nameCode(a), " ⇄ ", b == null ? h("code", {}, "?") : nameCode(b));
     }
     this.renderEnd(this.endA, state, pipe, a);
     this.renderEnd(this.endB, state, pipe, b);

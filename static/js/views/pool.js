@@ -5,7 +5,7 @@
 // the owner into "waiting", then into its worker's row; its result from the worker into
 // "on the way back", then into "returned". Processes blocked on the pool wait here.
 
-import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
+import { h, keyed, nameCode, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { parkedAt } from "./parked.js";
 
@@ -47,7 +47,7 @@ export class PoolView {
     this.el = h(
       "section",
       { class: "obj pool", dataset: { obj: name }, "aria-label": `pool ${name}` },
-      h("h3", {}, "Pool ", h("code", {}, name), " ", this.status),
+      h("h3", {}, "Pool ", nameCode(name), " ", this.status),
       part("tasks waiting", this.waiting),
       part("in the workers", this.workers),
       part("on the way back", this.back),

@@ -5,7 +5,7 @@
 // JoinableQueue also shows how many of the items put in are not marked done yet.
 
 import { shownValue, tokenText } from "../format.js";
-import { h, keyed, procChip, procClass, setText, toggle } from "../dom.js";
+import { h, keyed, nameCode, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 import { parkedAt } from "./parked.js";
 
@@ -34,7 +34,7 @@ export class QueueView {
     this.el = h(
       "section",
       { class: "obj channel queue", dataset: { obj: name }, "aria-label": `queue ${name}` },
-      h("h3", {}, this.type, " ", h("code", {}, name), " ", this.count),
+      h("h3", {}, this.type, " ", nameCode(name), " ", this.count),
       this.unfinished,
       this.from,
       h("div", { class: "pipeway" }, this.fifo),

@@ -5,13 +5,18 @@
 // per thing, puts its element in its grid cell, and has Motion fly the tokens that moved.
 //
 // The same placement is drawn across (boxes side by side) when the stage is wide enough,
-// and down (boxes one under another, bands to their right) when it is not.
+// and down (boxes one under another, bands to their right) when it is not. A run of many
+// processes is drawn compact (smaller boxes), its processes of one kind in one lane under
+// a header (lanes.js). An object of a type the page has no view for is drawn by the
+// generic view: its kind, its name, who used it.
 
 import { h, setText, toggle } from "../dom.js";
 import { STATUS_LABELS } from "../kinds.js";
 import { ArrayView } from "./array.js";
 import { VIEWS as BLOCK_VIEWS } from "./block.js";
-import { place, tracks } from "./layout.js";
+import { GenericView } from "./generic.js";
+import { isCompact } from "./lanes.js";
+import { laneMinPx, place, tracks } from "./layout.js";
 import { ManagerView } from "./manager.js";
 import { Motion } from "./motion.js";
 import { PipeView } from "./pipe.js";
@@ -31,8 +36,8 @@ const VIEWS = {
   ...POOL_VIEWS,
   ...BLOCK_VIEWS,
 };
-const BOX_PX = 140; // the least width a box needs side by side
-const GAP_PX = 124; // and a gap with a channel in it
+const viewFor = (type) => (Object.hasOwn(VIEWS, type) ? VIEWS[type] : GenericView);
+const GAP_PX = 124; // the least width a gap with a channel in it needs (lanes: layout.js)
 
 // "waiting" is the page's own: the state before any run, not a run status.
 const STATUS_TEXT = { waiting: "No run yet", ...STATUS_LABELS };
@@ -62,6 +67,7 @@ export class StageView {
 
   reset() {
     this.boxes = new Map();
+    this.groups = new Map(); // lane key → a lane of several processes: {el, head, detail, list}
     this.views = new Map();
     this.gaps = new Map();
     this.bands = new Map();
@@ -69,12 +75,19 @@ export class StageView {
     this.grid.replaceChildren();
     this.state = null;
     this.placement = null;
+    this.compact = false;
     this.lastMove = 0;
   }
 
-  /** Draw `state`; `moved` are the events just applied to reach it (their tokens fly). */
-  render(state, moved = []) {
-    if (state === this.state) return;
+  /**
+   * Draw `state`; `moved` are the events just applied to reach it (their tokens fly).
+   * `count`: how many processes the whole run has (so far), which decides whether it is
+   * drawn compact: stepping back to its first events keeps the picture the run ends with.
+   */
+  render(state, moved = [], count = state.order.length) {
+    const compact = isCompact(Math.max(count, state.order.length));
+    if (state === this.state && compact === this.compact) return;
+    this.compact = compact;
     const starts = moved.length ? this.motion.before(moved) : [];
     this.state = state;
     this.renderStatus(state.run);
@@ -96,10 +109,10 @@ export class StageView {
     }
     for (const { type, name } of state.objects) {
       const key = `${type}:${name}`;
-      if (!this.views.has(key)) this.views.set(key, new VIEWS[type](name));
+      if (!this.views.has(key)) this.views.set(key, new (viewFor(type))(name, type));
     }
 
-    const placement = place(state);
+    const placement = place(state, compact);
     this.arrange(state, placement, false);
     this.placement = placement;
     for (const name of state.order) this.boxes.get(name).render(state);
@@ -126,25 +139,46 @@ export class StageView {
   // Put every element in its place. Cheap when nothing moved: each step compares first.
   arrange(state, placement, resized) {
     if (!resized && this.placement && samePlacement(this.placement, placement)) return;
-    const n = placement.procs.length;
+    const { lanes } = placement;
+    const n = lanes.length;
+    const compact = this.compact;
     const usedGaps = new Set(placement.channels.map((c) => c.gap));
     if (placement.loose.length) usedGaps.add(Math.max(0, n - 1));
-    const need = n * BOX_PX + usedGaps.size * GAP_PX;
+    const sizes = lanes.map((lane) => lane.procs.length);
+    const need = sizes.reduce((sum, size) => sum + laneMinPx(size, compact), 0) + usedGaps.size * GAP_PX;
     const vertical = this.width > 0 && need > this.width;
     toggle(this.grid, "vertical", vertical);
+    toggle(this.grid, "compact", compact);
     this.vertical = vertical;
     const bandTracks = placement.bands.map(() => "minmax(7.5rem, 11rem)").join(" ");
-    const columns = vertical ? `minmax(0, 1fr) ${bandTracks}`.trim() : tracks(n, usedGaps);
-    const rows = vertical ? tracks(n, usedGaps, true) : "";
+    const columns = vertical ? `minmax(0, 1fr) ${bandTracks}`.trim() : tracks(sizes, usedGaps, false, compact);
+    const rows = vertical ? tracks(sizes, usedGaps, true, compact) : "";
     if (this.grid.style.gridTemplateColumns !== columns) this.grid.style.gridTemplateColumns = columns;
     if (this.grid.style.gridTemplateRows !== rows) this.grid.style.gridTemplateRows = rows;
 
+    // A lane of one process is its box; a lane of several, a group of boxes under a header.
     const order = [];
-    placement.procs.forEach((name, i) => {
-      const el = this.boxes.get(name).el;
+    const wantedGroups = new Set();
+    lanes.forEach((lane, i) => {
+      let el;
+      if (lane.procs.length === 1 && lane.label === null) el = this.boxes.get(lane.procs[0]).el;
+      else {
+        wantedGroups.add(lane.key);
+        const group = this.groupFor(lane);
+        const boxes = lane.procs.map((name) => this.boxes.get(name).el);
+        for (const box of boxes) setArea(box, ""); // placed by the group's own grid
+        syncChildren(group.list, boxes);
+        el = group.el;
+      }
       setArea(el, area(vertical, 1, 2 * i + 1, 2 * i + 2));
       order.push(el);
     });
+    for (const [key, group] of this.groups) {
+      if (!wantedGroups.has(key)) {
+        group.el.remove();
+        this.groups.delete(key);
+      }
+    }
     // Channels, gap by gap.
     const byGap = new Map();
     for (const c of placement.channels) {
@@ -203,12 +237,37 @@ export class StageView {
     // Boxes first, in order, so keyboard and screen-reader order follows the picture.
     syncChildren(this.grid, order);
   }
+
+  // The element of a lane of several processes: a group, named by its header, whose boxes
+  // sit in a grid of their own (as many across as fit).
+  groupFor(lane) {
+    let group = this.groups.get(lane.key);
+    if (!group) {
+      const id = `lane-${this.groups.size}-${lane.key.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+      // Named by its header's first part ("pool workers (8)"); what they share is its detail.
+      const head = h("span", { class: "group-name", id });
+      const detail = h("span", { class: "group-detail" });
+      const list = h("div", { class: "group-boxes" });
+      const el = h(
+        "section",
+        { class: "lane-group", "aria-labelledby": id, dataset: { lane: lane.key } },
+        h("h3", { class: "group-head" }, head, " ", detail),
+        list,
+      );
+      group = { el, head, detail, list };
+      this.groups.set(lane.key, group);
+    }
+    setText(group.head, lane.label ?? "");
+    setText(group.detail, lane.detail);
+    toggle(group.el, "same-role", lane.sameRole);
+    return group;
+  }
 }
 
 function samePlacement(a, b) {
-  if (a.procs !== b.procs && a.procs.join() !== b.procs.join()) return false;
   const key = (p) =>
     [
+      p.lanes.map((l) => `${l.key}=${l.procs.join("+")}:${l.label}:${l.detail}`).join(),
       p.channels.map((c) => `${c.key}@${c.gap}`).join(),
       p.bands.map((x) => `${x.key}:${x.regions.map((r) => r.key).join("+")}`).join(),
       p.held.map((x) => `${x.key}@${x.proc}`).join(),

@@ -3,7 +3,7 @@
 // it and who waits at it, in the order they came: waiting is a place, and the waiting
 // processes' boxes say what they wait for (procbox.js).
 
-import { h, procChip, setText, toggle } from "../dom.js";
+import { h, nameCode, procChip, setText, toggle } from "../dom.js";
 
 const chips = (state, names, extra = "") => names.map((p) => procChip(state, p, extra));
 
@@ -35,7 +35,7 @@ class SyncView {
     this.el = h(
       "section",
       { class: `obj region sync ${type}`, dataset: { obj: name }, "aria-label": `${what} ${name}` },
-      h("h3", {}, this.heading, " ", h("code", {}, name), " ", this.meta),
+      h("h3", {}, this.heading, " ", nameCode(name), " ", this.meta),
       this.body,
       h("div", { class: "waiting" }, h("span", { class: "label" }, waitLabel), this.waiters),
       this.note,

@@ -4,7 +4,7 @@
 // the region says what the count should be and what it is: the difference is the
 // updates lost to the race (each process's read → write pairs are in its own box).
 
-import { h, procChip, procClass, setText, toggle } from "../dom.js";
+import { h, nameCode, procChip, procClass, setText, toggle } from "../dom.js";
 import { pyrepr } from "../narrate.js";
 
 export class ValueView {
@@ -20,7 +20,7 @@ export class ValueView {
     this.el = h(
       "section",
       { class: "obj region value", dataset: { obj: name }, "aria-label": `shared value ${name}` },
-      h("h3", {}, "Value ", h("code", {}, name), " ", this.meta),
+      h("h3", {}, "Value ", nameCode(name), " ", this.meta),
       this.users,
       this.box,
       this.tally,
