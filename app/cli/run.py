@@ -57,7 +57,8 @@ class Printer:
         else:
             body = narrate(ev)
             if ev.get("line"):
-                body = f"{body}  (line {ev['line']})"
+                where = f"{ev['file']} line" if ev.get("file") else "line"
+                body = f"{body}  ({where} {ev['line']})"
         self.out.write(f"{head} {body}\n")
 
 

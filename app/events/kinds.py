@@ -11,6 +11,7 @@ from __future__ import annotations
 # the run
 RUN_START = "run.start"
 RUN_END = "run.end"
+RUN_FILE = "run.file"
 
 # processes
 PROC_SPAWN = "proc.spawn"

@@ -156,12 +156,14 @@ def main(fd: int) -> None:
         _set_default_start_method(config.start_method)
     program = config.program
     if program.module is not None:
-        _set_path0(os.getcwd())
+        root = os.getcwd()
+        _set_path0(root)
         program_path = module_origin(program.module)
     else:
         assert program.path is not None
         program_path = os.path.abspath(program.path)
-        _set_path0(os.path.dirname(os.path.realpath(program_path)))
+        root = os.path.dirname(os.path.realpath(program_path))
+        _set_path0(root)
     ctx = TraceContext(
         socket_path=config.socket_path,
         t0=config.t0,
@@ -169,6 +171,10 @@ def main(fd: int) -> None:
         start_method=config.start_method,
         run_dir=config.run_dir,
         output="tee",
+        # The program's other files are those in its folder, but for ours and a virtual
+        # environment's that may be there too.
+        program_root=root,
+        not_the_programs=(_OURS, sys.prefix, sys.exec_prefix, sys.base_prefix),
     )
     em = install(ctx, "main", "main")
     announce(em, config)

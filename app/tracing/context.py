@@ -23,6 +23,10 @@ class TraceContext:
     # The run's own directory (notes between processes, the record of shared memory blocks
     # to clean up): a scenario's program lives in it, a traced program does not.
     run_dir: str = ""
+    # A traced program's folder (its other files there are the program's too, but for the
+    # folders in ``not_the_programs``); "" for a scenario, which is one file.
+    program_root: str = ""
+    not_the_programs: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -119,6 +119,9 @@ class Emitter:
     ) -> None:
         # Every traced operation comes through here, so it is written for speed:
         # acquire/release cost half of what `with self._lock` does.
+        if line is not None and line.__class__ is not int:  # a FileLine: another file's
+            fields = {**fields, "file": line.file} if fields else {"file": line.file}  # type: ignore[attr-defined]
+            line = int(line)
         lock = self._lock
         lock.acquire()
         try:

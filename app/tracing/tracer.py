@@ -137,7 +137,7 @@ def _after_fork_child() -> None:
 
 def install(ctx: TraceContext, proc: str, role: str) -> emitter.Emitter:
     """Trace this process from now on; returns its emitter."""
-    frames.program_path = ctx.program_path
+    frames.set_program(ctx.program_path, ctx.program_root or None, ctx.not_the_programs)
     _patch()
     termination.install()
     em = emitter.Emitter(ctx, proc, role, gate.make(ctx.gate, ctx.pace_s))
@@ -158,7 +158,7 @@ def uninstall() -> None:
     output.release()
     _patches.undo()
     termination.uninstall()
-    frames.program_path = None
+    frames.set_program(None)
 
 
 def installed() -> bool:

@@ -6,7 +6,8 @@ export const COMMON_FIELDS = Object.freeze([
   "proc",
   "pid",
   "obj",
-  "line"
+  "line",
+  "file"
 ]);
 
 export const KINDS = Object.freeze({
@@ -20,6 +21,14 @@ export const KINDS = Object.freeze({
       "source"
     ],
     "doc": "The runner is about to execute the scenario program.",
+    "group": "control"
+  },
+  "run.file": {
+    "fields": [
+      "path",
+      "text"
+    ],
+    "doc": "A file of a traced program's own, other than its main file, whose code a process ran",
     "group": "control"
   },
   "run.end": {
@@ -792,6 +801,9 @@ export const WAIT_KINDS = Object.freeze([
 export const TEMPLATES = Object.freeze({
   "run.start": [
     "run of {scenario} started ({start_method}, pace {pace_ms} ms)"
+  ],
+  "run.file": [
+    "{proc} runs code of the program's {path}"
   ],
   "run.end": [
     "[status=timed_out] run timed out: {error}",

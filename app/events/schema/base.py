@@ -55,6 +55,13 @@ class Event(msgspec.Struct, tag_field="kind", kw_only=True, omit_defaults=True, 
         Doc(description="The variable name of the object in the scenario source, if any."),
     ]
     line: Annotated[int | None, Doc(description="Line in the scenario source where the operation ran.")]
+    file: Annotated[
+        str | None,
+        Doc(
+            description="The traced program's file the line is in (its path in the program's folder), "
+            "when it is not the program's main file (see run.file)."
+        ),
+    ] = None
 
 
 class ValueEvent(Event, kw_only=True):

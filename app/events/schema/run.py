@@ -40,7 +40,18 @@ class RunEnd(Event, kw_only=True, tag=K.RUN_END):
     error: str | None = None
 
 
+class RunFile(Event, kw_only=True, tag=K.RUN_FILE):
+    """A file of a traced program's own, other than its main file, whose code a process ran
+    for the first time: its text, so that lines in it (an event's ``file``) can be shown."""
+
+    say = ("{proc} runs code of the program's {path}",)
+
+    path: Annotated[str, Doc(description="The file's path in the program's folder.")]
+    text: Annotated[str, Doc(description="The file's text.")]
+
+
 EVENTS = (
     RunStart,
+    RunFile,
     RunEnd,
 )
