@@ -7,7 +7,9 @@ mpscope itself says goes to stderr, each line starting ``mpscope:`` (``--quiet``
 
 Ctrl-C is passed on to the program's whole tree as the terminal would pass it (the program
 sees KeyboardInterrupt); a second one stops the tree at once. Either way what was recorded
-is saved. After the program ends the dashboard stays up for replay until Ctrl-C.
+is saved. After the program ends the dashboard stays up for replay until Ctrl-C. A program
+whose every process is blocked is not stopped (it may wait for a client from outside, and
+untraced it would wait on): the command says who waits for whom.
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ class Outcome:
 async def _trace(program: Program, method: str, opts: argparse.Namespace, say: Say) -> Outcome:
     from app.cli.saving import save_chrome_trace, save_events
 
-    service = RunService(RunLimits(timeout_s=None), launcher=LocalLauncher())
+    service = RunService(RunLimits(timeout_s=None, deadlock_stops=False), launcher=LocalLauncher())
     await service.start()
     server = None
     try:
@@ -166,6 +168,7 @@ async def _trace(program: Program, method: str, opts: argparse.Namespace, say: S
             server = LocalServer(service, opts.port)
             await server.start()
         run = service.start_program(program, start_method=method)
+        run.on_stuck = lambda who: say(f"every process is blocked: {who} (Ctrl-C stops the program)")
         service.refuse_new_runs(REFUSAL)
         say(f"tracing {program.path or '-m ' + str(program.module)} ({method}), run {run.id}")
         if server is not None:
@@ -225,7 +228,8 @@ def _handle_signals(run: Run, quit_now: asyncio.Event, say: Say) -> None:
 
 def _ending(run: Run) -> str:
     took = (run.ended_at or time.time()) - run.created_at
-    counted = f"{len(run.log)} events from {len(run.processes)} processes in {took:.2f} s"
+    procs = len(run.processes)
+    counted = f"{len(run.log)} events from {procs} process{'es' if procs != 1 else ''} in {took:.2f} s"
     if run.status == "deadlocked":
         return f"deadlocked, stopped: {run.error}; {counted}"
     if run.status == "cancelled":

@@ -24,6 +24,9 @@ class RunLimits:
     keep_bytes: int = 256 * 2**20  # events of finished runs held in memory, in total
     settle_s: float = 2.0  # how long killed processes get to close their connections
     deadlock_s: float = 1.5  # every live process blocked this long, nothing moving: deadlocked
+    # Whether a deadlocked run is stopped. A person's own program is not (trace): it may
+    # wait for a client from outside, and untraced it would wait on; it is only said.
+    deadlock_stops: bool = True
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import time
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any, Literal
 
 from app.events.schema import FINAL_STATUSES, RunStatus
@@ -48,6 +49,9 @@ class Run:
         self.log = EventLog()
         self.done = asyncio.Event()
         self.stop_requested: asyncio.Future[RunStatus] = asyncio.get_running_loop().create_future()
+        # Told who waits for whom when every process is blocked and the run is not stopped
+        # for it (``RunLimits.deadlock_stops``).
+        self.on_stuck: Callable[[str], None] | None = None
 
     @property
     def scenario(self) -> str:

@@ -72,9 +72,13 @@ class RunSupervisor:
         return self._channel.send(entry[0], wire.command_frame(wire.GO))
 
     def _deadlocked(self, description: str) -> None:
-        """Every live process is blocked for good: stop the run as a cancel would."""
+        """Every live process is blocked for good: stop the run as a cancel would (or, when
+        the limits say not to, say so)."""
         self.deadlock = description
-        self.run.request_stop("deadlocked")
+        if self.limits.deadlock_stops:
+            self.run.request_stop("deadlocked")
+        elif self.run.on_stuck is not None:
+            self.run.on_stuck(description)
 
     async def wait_held(self) -> dict[str, wire.Hold]:
         """What the held processes are about to do, once at least one is held; empty once

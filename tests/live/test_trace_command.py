@@ -326,3 +326,67 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
             assert t.finish() == 2
     assert "mpscope: error: Address already in use" in t.err.decode()
     assert t.out == b""  # the program did not run
+
+
+TWO_FILES_MAIN = """\
+import multiprocessing as mp
+from lib.helpers import produce
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    p = mp.Process(target=produce, args=(q, 3))
+    p.start()
+    print(list(iter(q.get, None)))
+    p.join()
+"""
+
+TWO_FILES_HELPER = """\
+def produce(q, n):
+    for i in range(n):
+        q.put(i * 10)
+    q.put(None)
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_events_in_the_programs_other_files_say_which_file(tmp_path: Path, method: str) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "helpers.py").write_text(TWO_FILES_HELPER)
+    with trace(
+        tmp_path, TWO_FILES_MAIN, "--no-serve", "--quiet", "--start-method", method, "--save", "r.ndjson"
+    ) as t:
+        assert t.finish() == 0
+    assert t.out.decode() == "[0, 10, 20]\n"
+    events = [json.loads(line) for line in (tmp_path / "r.ndjson").read_text().splitlines()]
+    files = [e for e in events if e["kind"] == "run.file"]
+    assert [(f["proc"], f["path"], f["text"]) for f in files] == [("p", "lib/helpers.py", TWO_FILES_HELPER)]
+    puts = [e for e in events if e["kind"] == "queue.put"]
+    assert [(e["file"], e["line"]) for e in puts] == [("lib/helpers.py", 3)] * 3 + [("lib/helpers.py", 4)]
+    # The file's text comes before the first event that points into it.
+    assert files[0]["seq"] < puts[0]["seq"]
+    gets = [e for e in events if e["kind"] == "queue.get"]
+    assert gets
+    assert all("file" not in e and e["line"] == 8 for e in gets)  # the main file's own line
+
+
+WAITS_FOREVER = """\
+import multiprocessing as mp
+
+if __name__ == "__main__":
+    q = mp.Queue()
+    print("waiting", flush=True)
+    q.get()
+"""
+
+
+def test_a_program_blocked_for_good_is_named_not_stopped(tmp_path: Path) -> None:
+    with trace(tmp_path, WAITS_FOREVER, "--no-serve", "--save", "r.ndjson") as t:
+        t.read_until(r"every process is blocked: main waits for an item in q")
+        assert t.process.poll() is None  # it waits on, as it would untraced
+        ctrl_c(t)
+        # KeyboardInterrupt ends it as it ends python: by SIGINT, which the command passes on.
+        assert t.finish() == -signal.SIGINT
+    assert "KeyboardInterrupt" in t.err.decode()
+    assert "app/" not in t.err.decode().split("Traceback")[1]  # python's frames, none of ours
+    end = json.loads((tmp_path / "r.ndjson").read_text().splitlines()[-1])
+    assert (end["status"], end["exitcode"]) == ("failed", -signal.SIGINT)
