@@ -127,7 +127,8 @@ def program_of(opts: argparse.Namespace, rest: list[str]) -> Program | int:
         print(f"{_interpreter()}: can't open file {full!r}: {reason}", file=sys.stderr)
         return 2
     source = _read_source(data)
-    return Program(name=Path(path).stem, source=source, filename=Path(full).name, path=path, args=args)
+    # Named by its file name: a person's queue.py is not the built-in scenario `queue`.
+    return Program(name=Path(full).name, source=source, filename=Path(full).name, path=path, args=args)
 
 
 def _module_program(module: str, args: tuple[str, ...]) -> Program:

@@ -33,5 +33,7 @@ def run_data(run: Run | StoredRun, catalog: registry.Catalog) -> dict[str, Any]:
             "id": summary["scenario"],
             "title": scenario.title if scenario else summary["scenario"],
             "defaults": scenario.defaults if scenario else {},
+            # A run of a program this server does not offer (a traced one) cannot be run again here.
+            "offered": scenario is not None,
         },
     }

@@ -183,7 +183,11 @@ def test_the_dashboard_shows_the_run_live_and_after(tmp_path: Path) -> None:
             assert live["status"] == "running"
             assert [p["name"] for p in live["processes"]][:1] == ["main"]
             assert "input(" in live["source"]
-            assert http.get(f"/runs/{run_id}").status_code == 200
+            assert live["scenario"] == "prog.py"  # its file's name: never taken for a scenario's id
+            page = http.get(f"/runs/{run_id}")
+            assert page.status_code == 200
+            assert "prog.py" in page.text
+            assert "edit and run it again" not in page.text  # this server cannot run it again
             # The dashboard shows this program only: it starts nothing a visitor asks for.
             refused = http.post("/api/runs", json={"scenario": "queue"})
             assert refused.status_code == 403

@@ -85,6 +85,7 @@ async def test_a_runs_page(client: httpx.AsyncClient) -> None:
         "id": "pipe",
         "title": "Message passing: a Pipe",
         "defaults": {"msgs": ["hello", "hey", "hru?", "END"]},
+        "offered": True,
     }
 
 
