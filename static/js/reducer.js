@@ -14,7 +14,7 @@ import { MANAGERS } from "./reduce/managers.js";
 import { unknownEvent } from "./reduce/others.js";
 import { PIPES } from "./reduce/pipes.js";
 import { BLANKS as POOL_BLANKS, POOLS } from "./reduce/pools.js";
-import { PROCESSES } from "./reduce/processes.js";
+import { atFile, PROCESSES } from "./reduce/processes.js";
 import { QUEUES } from "./reduce/queues.js";
 import { SHARED } from "./reduce/shared.js";
 import { BLANKS as SYNC_BLANKS, SYNC } from "./reduce/sync.js";
@@ -49,6 +49,7 @@ export function reduce(state, event) {
   if (event.proc != null && event.kind !== "run.start" && event.kind !== "run.end") {
     next = touchProc(next, event);
   }
+  next = atFile(next, event);
   // A kind without a handler still shows the object it names (reduce/others.js).
   const handler = Object.hasOwn(HANDLERS, event.kind) ? HANDLERS[event.kind] : unknownEvent;
   return handler(next, event);

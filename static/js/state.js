@@ -23,6 +23,12 @@ export function initialState() {
     // proc → Log of what it received, a copy now in its own memory:
     // {msg, value, repr, from, via: object name, kind, seq}
     received: {},
+    // A traced program's other files (its imported helpers): path → text, in the order
+    // their run.file events came. The main file is the run's source, not in here.
+    files: {},
+    // The file the last event with a line (or a run.file) was in, null for the main file:
+    // the one the program pane follows.
+    lastFile: null,
   };
 }
 
@@ -53,6 +59,7 @@ export function ensureProc(state, name, pid) {
     exitcode: null,
     reason: null,
     line: null,
+    file: null, // the file its line is in, null for the program's main file
   };
   return { ...state, procs: put(state.procs, name, proc), order: [...state.order, name] };
 }

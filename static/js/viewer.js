@@ -42,7 +42,7 @@ export class Viewer {
     this.player = new Player(this.history, () => this.schedule());
     this.stage = new StageView({ status: $("#run-status"), grid: $("#stage-grid") });
     this.drawn = { history: null, index: -1 }; // what the stage shows, for the tokens that move
-    this.source = $("#source") ? new SourceView($("#source")) : null;
+    this.source = $("#source") ? new SourceView($("#source"), $("#source-files")) : null;
     this.timeline = $("#timeline")
       ? new Timeline({ root: $("#timeline"), onSeek: (i) => this.player.seek(i) })
       : null;
@@ -80,14 +80,14 @@ export class Viewer {
     // Compact or not as the whole run (so far) is: scrubbing back keeps the same picture.
     const tail = this.history.length ? this.history.tail : state;
     this.stage.render(state, this.justApplied(), tail.order.length);
-    this.source?.render(state);
+    this.source?.render(state, tail); // the tabs list the files of the run so far
     this.timeline?.render(this.history, this.player.index, laneOrder(tail), tail.order);
     this.controls?.render();
     const ev = state.last;
     const idle = this.history.length ? "Before the first event." : this.idle;
     const sentence = ev ? narrate(ev) : idle;
     if (this.narration.textContent !== sentence) this.narration.textContent = sentence;
-    const where = ev?.line ? ` · line ${ev.line}` : "";
+    const where = ev?.line ? ` · ${ev.file ? `${ev.file} line` : "line"} ${ev.line}` : "";
     const detail = ev ? `seq ${ev.seq} · t = ${ev.t.toFixed(4)} s${where}` : "";
     if (this.detail.textContent !== detail) this.detail.textContent = detail;
     // The run's status as far as the feed has got (not at the event on screen), for
@@ -129,6 +129,7 @@ export class Viewer {
     this.preview = null;
     this.history = new History();
     this.stage.reset();
+    this.source?.forgetFiles();
     this.player.reset(this.history);
   }
 

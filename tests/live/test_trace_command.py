@@ -280,6 +280,17 @@ def test_view_replays_a_saved_run(tmp_path: Path) -> None:
             view.communicate()
 
 
+def view_refusing(folder: Path, name: str) -> subprocess.CompletedProcess[bytes]:
+    """``view`` of a file it must refuse: it says why and ends, serving nothing."""
+    return subprocess.run(
+        [sys.executable, "-m", "app", "view", name],
+        cwd=folder,
+        capture_output=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [
@@ -293,13 +304,7 @@ def test_view_replays_a_saved_run(tmp_path: Path) -> None:
 )
 def test_view_refuses_what_is_not_a_saved_run(tmp_path: Path, content: bytes, says: str) -> None:
     (tmp_path / "bad.ndjson").write_bytes(content)
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "view", "bad.ndjson"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=30,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = view_refusing(tmp_path, "bad.ndjson")
     assert done.returncode == 2
     assert says in done.stderr.decode()
     assert done.stderr.decode().startswith("mpscope: ")
@@ -310,13 +315,7 @@ def test_view_refuses_a_run_cut_short(tmp_path: Path) -> None:
         assert t.finish() == 0
     lines = (tmp_path / "run.ndjson").read_text().splitlines()
     (tmp_path / "cut.ndjson").write_text("\n".join(lines[:-1]) + "\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "view", "cut.ndjson"],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=30,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = view_refusing(tmp_path, "cut.ndjson")
     assert done.returncode == 2
     assert "cut short" in done.stderr.decode()
 

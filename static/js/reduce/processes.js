@@ -1,5 +1,5 @@
-// The run, its processes (started, waiting for a child, ended), what they print and the
-// variables watched in their own memory.
+// The run, its processes (started, waiting for a child, ended), what they print, the
+// variables watched in their own memory and the program's files their lines are in.
 
 import { Log } from "../log.js";
 import { ensureProc, put, shown, updateProc } from "../state.js";
@@ -10,6 +10,14 @@ export const PROCESSES = {
     const { scenario, params, pace_ms, start_method, python } = ev;
     const run = { ...state.run, status: "running", scenario, params, pace_ms, start_method, python };
     return { ...state, run };
+  },
+  // A file of the program's other than its main one, the first time a process runs its
+  // code. Several processes send the same file; its text is the same, so the first stays.
+  "run.file"(state, ev) {
+    const { path, text } = ev;
+    if (typeof path !== "string" || typeof text !== "string") return state;
+    const files = Object.hasOwn(state.files, path) ? state.files : put(state.files, path, text);
+    return { ...state, files, lastFile: path };
   },
   "run.end"(state, ev) {
     return {
@@ -38,6 +46,7 @@ export const PROCESSES = {
       status: "exited",
       wait: null,
       line: null,
+      file: null,
       exitcode: ev.exitcode ?? null,
       reason: ev.reason ?? "returned",
     });
@@ -62,3 +71,13 @@ export const PROCESSES = {
     return { ...state, vars: put(state.vars, ev.obj, put(copies, ev.proc, copy)) };
   },
 };
+
+/** An event with a line: its process is at that line of its file (null: the main file),
+ * and the page follows that file. touchProc (common.js) has already set the line. */
+export function atFile(state, ev) {
+  if (ev.line == null) return state;
+  const file = typeof ev.file === "string" ? ev.file : null;
+  const proc = ev.proc != null ? state.procs[ev.proc] : undefined;
+  if (proc && proc.file !== file) state = updateProc(state, ev.proc, { file });
+  return state.lastFile === file ? state : { ...state, lastFile: file };
+}

@@ -105,7 +105,8 @@ export class ProcBoxView {
     setText(this.role, roleText(proc));
     setText(this.status, statusText(proc, state.run));
     this.status.dataset.status = proc.status;
-    setText(this.where, proc.line === null ? "" : `at line ${proc.line}`);
+    const file = proc.file ? `${proc.file} ` : "";
+    setText(this.where, proc.line === null ? "" : `at ${file}line ${proc.line}`);
     this.renderVars(state);
     this.renderHandles(state);
     this.renderWrites(state);
