@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -72,3 +73,34 @@ def test_ops_reports_the_cost_of_each_traced_operation() -> None:
     for key in ("queue_put_get_ns", "pipe_send_recv_ns", "value_increment_ns", "print_ns"):
         assert type(result[key]) is float, key
         assert result[key] > 0, key
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_trace_bench_compares_three_ways() -> None:
+    # VizTracer comes with the bench extra only, which CI does not install.
+    if importlib.util.find_spec("viztracer") is None:
+        pytest.skip("viztracer is not installed (pip install -e '.[bench]')")
+    proc = subprocess.run(
+        [sys.executable, "bench/trace.py", "--quick", "--json", "--only", "queue,pipe"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    result = json.loads(proc.stdout)
+    assert result["machine"]["viztracer"] != "not installed"
+    for name in ("queue", "pipe"):
+        figures = result["figures"][name]
+        for way in ("untraced", "mpscope", "viztracer"):
+            assert figures[way]["failures"] == 0, (name, way)
+            for key in ("loop_s", "wall_s", "cpu_s"):
+                assert figures[way][key] > 0, (name, way, key)
+        # Every message of the loop is in the saved run: its put/send and its get/recv.
+        assert figures["mpscope"]["events"] >= 2 * result["count"], name
+        assert figures["viztracer"]["events"] > 0, name
+        for way in ("mpscope", "viztracer"):
+            assert figures[way]["wall_ratio"] > 0, (name, way)
+    assert result["leftovers"] == {"processes": [], "tmp": [], "shm": []}
