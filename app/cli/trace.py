@@ -29,7 +29,7 @@ from pathlib import Path
 from app.runs import launcher as launching
 from app.runs.limits import RunLimits
 from app.runs.local_launcher import LocalLauncher
-from app.runs.local_runner import default_start_method
+from app.runs.local_runner import as_python_names, default_start_method
 from app.runs.program import Program
 from app.runs.run import Run
 from app.runs.service import START_METHODS, RunService
@@ -116,7 +116,7 @@ def program_of(opts: argparse.Namespace, rest: list[str]) -> Program | int:
     if not rest:
         parser().error("give a program to trace: PROGRAM.py or -m MODULE")
     path, args = rest[0], tuple(rest[1:])
-    full = os.path.abspath(path)
+    full = as_python_names(path)
     if os.path.isdir(full):
         print(f"{_interpreter()}: mpscope traces a program's file: {full!r} is a directory", file=sys.stderr)
         return 2

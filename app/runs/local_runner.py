@@ -99,8 +99,14 @@ def _fresh_main() -> types.ModuleType:
     return module
 
 
+def as_python_names(path: str) -> str:
+    """The absolute name python gives a script: the working directory joined to the path
+    as typed, ``..`` and ``.`` left in (``os.path.abspath`` would take them out)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+
+
 def _run_file(path: str, args: tuple[str, ...]) -> None:
-    full = os.path.abspath(path)
+    full = as_python_names(path)
     module = _fresh_main()
     module.__file__ = full
     module.__loader__ = SourceFileLoader("__main__", full)
@@ -161,7 +167,7 @@ def main(fd: int) -> None:
         program_path = module_origin(program.module)
     else:
         assert program.path is not None
-        program_path = os.path.abspath(program.path)
+        program_path = as_python_names(program.path)
         root = os.path.dirname(os.path.realpath(program_path))
         _set_path0(root)
     ctx = TraceContext(
@@ -187,6 +193,7 @@ def main(fd: int) -> None:
     sys.stderr.flush()
     exitcode = -signal.SIGINT if interrupted else code
     em.emit(K.PROC_EXIT, None, None, {"exitcode": exitcode}, key=keys.exited(em.pid))
+    em.exited = True
     em.close()
     emitter.EMITTER = None  # what the interpreter's own shutdown prints is not an event
     if interrupted:

@@ -192,5 +192,6 @@ def run(config: RunnerConfig) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     em.emit(K.PROC_EXIT, None, None, {"exitcode": code}, key=keys.exited(em.pid))
+    em.exited = True
     em.close()
     sys.exit(code)

@@ -54,6 +54,7 @@ class Emitter:
         self._uids = itertools.count(1)
         self.children: set[str] = set()
         self.pending_child: tuple[str, str] | None = None
+        self.exited = False  # its proc.exit is made (by whoever ends the process)
 
     # -- identities ------------------------------------------------------------------
 
@@ -153,6 +154,15 @@ class Emitter:
             finally:
                 self._lock.release()
 
+    def flush_within(self, timeout: float) -> None:
+        """Send what is waiting once the lock is free, waiting for it up to ``timeout``:
+        for a process about to die while another of its threads is inside ``emit``."""
+        if self._buf and self._lock.acquire(timeout=timeout):
+            try:
+                self._flush_locked(_monotonic())
+            finally:
+                self._lock.release()
+
     def _flush_locked(self, now: float, hold: wire.Hold | None = None) -> None:
         self._last_flush = now
         if not self._buf and hold is None:
@@ -210,6 +220,7 @@ class Emitter:
         self.role = "worker"
         self.children = set()
         self.pending_child = None
+        self.exited = False
         self._msgs = itertools.count(1)
         self._uids = itertools.count(1)
         self._last_flush = _monotonic()
@@ -233,8 +244,14 @@ def sleep(seconds: float | SupportsIndex) -> None:
 
 def exit_now(status: int) -> None:
     """``os._exit`` in traced processes: a process that ends without its exit hooks (a
-    child calling ``os._exit``) still sends the events it made first."""
+    child calling ``os._exit``) still sends the events it made first, and its own exit,
+    so a join of it is ordered after that exit (multiprocessing's own ``os._exit`` after a
+    child's bootstrap finds its exit already sent)."""
     em = EMITTER
     if em is not None:
+        if not em.exited:
+            from app.events import kinds as K
+
+            em.emit(K.PROC_EXIT, None, None, {"exitcode": status}, key=keys.exited(em.pid))
         em.flush_if_free()
     _real_exit(status)

@@ -16,11 +16,13 @@ then puts back the default and raises SIGTERM again, so the process still dies o
 one, and its handler runs at the same safe points.
 
 The handler may run while this very thread is inside ``Emitter.emit`` or a flush, holding
-the emitter's lock: waiting for the lock there would wait forever. So it only takes the
-lock if it is free (``flush_if_free``); if it is not, the handler raises SIGTERM again and
-returns, the interrupted code goes on and lets the lock go within a few bytecodes, and the
-handler runs again at the next safe point. After ``_FLUSH_WITHIN_S`` (another thread
-holding the lock, stuck in a send) it dies without sending.
+the emitter's lock: waiting for the lock there would wait forever. So when the interrupted
+frames are the emitter's, it raises SIGTERM again and returns, the interrupted code goes on
+and lets the lock go within a few bytecodes, and the handler runs again at the next safe
+point. When another thread holds the lock, the handler waits for it instead (up to
+``_FLUSH_WITHIN_S``): this thread may have been interrupted inside a C wait, which would
+go back to waiting and never look at a signal raised again. After ``_FLUSH_WITHIN_S`` (a
+thread stuck in a send) it dies without sending.
 """
 
 from __future__ import annotations
@@ -43,15 +45,32 @@ _saved: Any = None
 _first_at: float | None = None
 
 
+def _inside_emitter(frame: FrameType | None) -> bool:
+    """Whether the interrupted thread (this one) is inside the emitter, holding its lock."""
+    while frame is not None:
+        if frame.f_code.co_filename == _EMITTER_FILE:
+            return True
+        frame = frame.f_back
+    return False
+
+
+_EMITTER_FILE = emitter.__file__
+
+
 def _die(signum: int, frame: FrameType | None) -> None:
     global _first_at
     em = emitter.EMITTER
     if em is not None:
         em.flush_if_free()
+        if em.has_unsent and not _inside_emitter(frame):
+            # Another thread holds the lock: wait for it. Raising the signal again here
+            # would be lost if this thread was interrupted inside a C wait (a SemLock's),
+            # which goes back to waiting without looking at signals until another comes.
+            em.flush_within(_FLUSH_WITHIN_S)
         now = time.monotonic()
         if _first_at is None:
             _first_at = now
-        # Events still waiting: the lock was taken (flush_if_free leaves them then).
+        # Events still waiting: this thread holds the lock (flush_if_free leaves them then).
         if em.has_unsent and now - _first_at < _FLUSH_WITHIN_S:
             signal.raise_signal(signum)  # ours still: runs again at the next safe point
             return

@@ -31,11 +31,6 @@ def test_a_script_by_a_relative_path_through_a_symlink(method: str, tmp_path: Pa
     check_run(traced, method, procs=2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="trace gives the main module the normalised path as __file__ "
-    "(/…/link/show_context.py), python the joined one (/…/work/../link/./show_context.py)",
-)
 @pytest.mark.parametrize("method", METHODS)
 def test_a_path_with_dots_stays_as_python_joins_it(method: str, tmp_path: Path) -> None:
     """``python ../progs/./show_context.py``: python does not normalise the main module's

@@ -190,6 +190,9 @@ def _exit_after_put(t: Result) -> None:
     assert send[0]["value"] == "sent before os._exit"
     assert send[0]["proc"] != "main"
     assert [j["exitcode"] for j in t.of(K.PROC_JOIN, "main")] == [0, 0]
+    # Each child's own exit, made as it called os._exit (not one the run's end adds for it).
+    exits = [e for e in t.of(K.PROC_EXIT) if e["proc"] != "main"]
+    assert [(e["exitcode"], e.get("reason")) for e in exits] == [(0, None), (0, None)]
 
 
 def _leaves_running(t: Result) -> None:
@@ -237,12 +240,7 @@ CASES = {
     "listener_client": Case(2, _listener_client),
     "exit_code": Case(2, exitcode=3),
     "child_raises": Case(2, _child_raises),
-    "exit_after_put": Case(
-        3,
-        _exit_after_put,
-        bug="a child that ends with os._exit reports no proc.exit; trace appends one for it "
-        "(reason killed) only when the run ends, after main's proc.join of that child",
-    ),
+    "exit_after_put": Case(3, _exit_after_put),
     "leaves_running": Case(3, _leaves_running),
     "noisy_output": Case(2, _noisy_output),
     "explicit_spawn": Case(2),  # the output names the spawned child's module
