@@ -28,8 +28,7 @@ from pathlib import Path
 
 from app.runs import launcher as launching
 from app.runs.limits import RunLimits
-from app.runs.local_launcher import LocalLauncher
-from app.runs.local_runner import as_python_names, default_start_method
+from app.runs.local_launcher import LocalLauncher, as_python_names, default_start_method
 from app.runs.program import Program
 from app.runs.run import Run
 from app.runs.service import START_METHODS, RunService

@@ -14,9 +14,39 @@ import contextlib
 import os
 import pickle
 import subprocess
+import sys
+from multiprocessing import context as mp_context
+from pathlib import Path
+from typing import Any
 
-from app.runs.local_runner import command
 from app.runs.program import RunnerConfig
+
+# Where our package is imported from: the runner finds it first, then after the program's.
+OURS = str(Path(__file__).resolve().parents[2])
+
+
+def command(fd: int) -> list[str]:
+    """How the runner (app/runs/local_runner.py) is started. Our package is found first
+    while the runner starts (a program's folder may hold an ``app`` of its own), then
+    ``sys.path`` is made what ``python`` would make it (the runner's ``_set_path0``)."""
+    boot = f"import sys; sys.path.insert(0, {OURS!r}); from app.runs.local_runner import main; main({fd})"
+    return [sys.executable, *subprocess._args_from_interpreter_flags(), "-c", boot]  # type: ignore[attr-defined]
+
+
+def default_start_method() -> str:
+    """The start method a program gets when it asks for none: fork before Python 3.14 on
+    Linux, forkserver from 3.14 on; without fixing it (a later set_start_method works)."""
+    return multiprocessing_default()._name  # type: ignore[no-any-return]
+
+
+def multiprocessing_default() -> Any:
+    return mp_context._default_context._default_context  # type: ignore[attr-defined]
+
+
+def as_python_names(path: str) -> str:
+    """The absolute name python gives a script: the working directory joined to the path
+    as typed, ``..`` and ``.`` left in (``os.path.abspath`` would take them out)."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 class LocalProcess:

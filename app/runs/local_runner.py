@@ -2,7 +2,7 @@
 runs the program where it is, as ``python PROGRAM.py ARGS`` or ``python -m MODULE ARGS``
 would, traced in every process it starts.
 
-Started by ``app/runs/local_launcher.py`` as ``python -c`` (see ``command``), in the
+Started by ``app/runs/local_launcher.py`` as ``python -c`` (its ``command``), in the
 person's working directory, with their terminal as stdin, stdout and stderr. The run's
 settings come through the pipe FD rather than the environment, which the program may read
 or print. A fresh interpreter, not a forkserver child as a scenario's runner is: the
@@ -25,7 +25,6 @@ import os
 import pickle
 import runpy
 import signal
-import subprocess
 import sys
 import types
 from importlib.machinery import SourceFileLoader
@@ -37,25 +36,14 @@ from typing import Any
 from app.events import keys
 from app.events import kinds as K
 from app.runs import leftovers
+from app.runs.local_launcher import OURS as _OURS
+from app.runs.local_launcher import as_python_names, default_start_method
 from app.runs.program import RunnerConfig
 from app.runs.runner import announce, exit_status, report_uncaught
 from app.tracing import emitter
 from app.tracing.context import TraceContext
 from app.tracing.processes import die_with_parent
 from app.tracing.tracer import install
-
-# Where this package is imported from, for a program whose directory replaces ours.
-_OURS = str(Path(__file__).resolve().parents[2])
-
-
-def default_start_method() -> str:
-    """The start method a program gets when it asks for none: fork before Python 3.14 on
-    Linux, forkserver from 3.14 on; without fixing it (a later set_start_method works)."""
-    return multiprocessing_default()._name  # type: ignore[no-any-return]
-
-
-def multiprocessing_default() -> Any:
-    return mp_context._default_context._default_context  # type: ignore[attr-defined]
 
 
 def _set_default_start_method(method: str) -> None:
@@ -71,14 +59,6 @@ def _prepare_process(config: RunnerConfig) -> None:
     current: Any = process.current_process()
     current._config["semprefix"] = leftovers.semprefix(config.run_id)
     current._config["tempdir"] = config.run_dir
-
-
-def command(fd: int) -> list[str]:
-    """How the launcher starts this runner. Our package is found first while the runner
-    starts (a program's folder may hold an ``app`` of its own), then ``sys.path`` is made
-    what ``python`` would make it (``_set_path0``)."""
-    boot = f"import sys; sys.path.insert(0, {_OURS!r}); from app.runs.local_runner import main; main({fd})"
-    return [sys.executable, *subprocess._args_from_interpreter_flags(), "-c", boot]  # type: ignore[attr-defined]
 
 
 def _set_path0(entry: str) -> None:
@@ -97,12 +77,6 @@ def _fresh_main() -> types.ModuleType:
     module.__builtins__ = builtins  # type: ignore[attr-defined]
     sys.modules["__main__"] = module
     return module
-
-
-def as_python_names(path: str) -> str:
-    """The absolute name python gives a script: the working directory joined to the path
-    as typed, ``..`` and ``.`` left in (``os.path.abspath`` would take them out)."""
-    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
 
 
 def _run_file(path: str, args: tuple[str, ...]) -> None:
@@ -158,7 +132,7 @@ def main(fd: int) -> None:
     assert isinstance(config, RunnerConfig)
     die_with_parent(parent)
     _prepare_process(config)
-    if config.start_method != default_start_method():
+    if config.start_method != default_start_method():  # --start-method
         _set_default_start_method(config.start_method)
     program = config.program
     if program.module is not None:

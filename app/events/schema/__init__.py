@@ -20,6 +20,7 @@ scenario produces against these structs.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Union
 
 import msgspec
@@ -87,10 +88,15 @@ def _chain(producer: str) -> list[str]:
 CHAINS: dict[str, list[str]] = {kind: _chain(kind) for kind in PRODUCER_KINDS}
 TEMPLATES: dict[str, list[str]] = {kind: list(cls.say) for kind, cls in KINDS.items()}
 
-_decoder = msgspec.json.Decoder(AnyEvent)
+
+@functools.cache
+def _decoder() -> msgspec.json.Decoder[Any]:
+    # Built on first use: it takes most of this module's import time, and the processes
+    # that import the schema (a traced program's, the trace command) mostly never decode.
+    return msgspec.json.Decoder(AnyEvent)
 
 
 def decode(data: bytes | str) -> Event:
     """Parse and validate one event from JSON; raises msgspec.ValidationError."""
-    event: Event = _decoder.decode(data)
+    event: Event = _decoder().decode(data)
     return event
