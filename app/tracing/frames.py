@@ -80,6 +80,7 @@ def _in_file(place: str, lineno: int) -> FileLine:
     line.file = place
     return line
 
+
 _STORES = frozenset({"STORE_NAME", "STORE_FAST", "STORE_GLOBAL", "STORE_DEREF"})
 _cache: dict[CodeType, tuple[list[dis.Instruction], list[int]]] = {}
 
