@@ -7,12 +7,14 @@ the manager's server process).
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable
+from multiprocessing import util
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -139,7 +141,18 @@ def _bootstrap(self: BaseProcess, parent_sentinel: Any = None) -> int:
     )
     em.flush()
     code: int = _orig_bootstrap(self, parent_sentinel)
+    if not util._exiting:  # type: ignore[attr-defined]
+        # Since Python 3.12 _bootstrap no longer runs multiprocessing's exit function (its
+        # finalizers: a Queue's feeder flushed and joined, a Pool or Manager shut down; the
+        # children left running joined): the child runs it from atexit once _bootstrap has
+        # returned, after our proc.exit. Run the atexit handlers now, as the main process
+        # does before its own (app/runs/local_runner.py), so what they do is traced before
+        # this process's last event; the stdlib's own call then finds none left. Before 3.12
+        # the function ran inside _bootstrap and set ``_exiting``, so nothing runs twice.
+        atexit._run_exitfuncs()
+        util._flush_std_streams()  # type: ignore[attr-defined]  # what they printed, as _bootstrap does
     em.emit(K.PROC_EXIT, None, None, {"exitcode": code}, key=keys.exited(em.pid))
+    em.exited = True
     em.close()
     return code
 

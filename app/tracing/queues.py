@@ -210,11 +210,18 @@ class TracedJoinableQueue(TracedQueue, _JoinableQueue):  # type: ignore[misc]
                 em.emit(K.QUEUE_TASK_DONE, self._mps_name, line, {"error": str(exc)})
                 em.after()
                 raise
+            # Each task_done comes after the one before it: a join is ordered after the
+            # last, and so after every one. Ordered by time alone, another process's
+            # earlier task_done, whose event is made only once it has let go of the
+            # condition, could be sequenced after the join it let return.
+            prev_pid, prev_n = self._mps_last_done[0], self._mps_last_done[1]
+            before = keys.task_done(prev_pid, self._mps_name, prev_n) if prev_n else None
             self._mps_done_count += 1
             self._mps_last_done[0], self._mps_last_done[1] = em.pid, self._mps_done_count
             key = keys.task_done(em.pid, self._mps_name, self._mps_done_count)
             left = self._unfinished()
-        em.emit(K.QUEUE_TASK_DONE, self._mps_name, line, {"unfinished": left}, key=key)
+        fields = {"unfinished": left}
+        em.emit(K.QUEUE_TASK_DONE, self._mps_name, line, fields, key=key, after=before)
         em.after()
 
     def join(self) -> None:

@@ -144,10 +144,28 @@ class TracedArray(_Versioned, _SynchronizedArray):  # type: ignore[misc]
 
 
 def _rebuild(cls: type, obj: Any, lock: Any, meta: Any, name: str, uid: str, guard: Any) -> Any:
+    _share_semlock(lock, guard)
     wrapped = cls(obj, lock)
     wrapped._mps_meta, wrapped._mps_name, wrapped._mps_uid = meta, name, uid
     wrapped._mps_guard = guard
     return wrapped
+
+
+def _share_semlock(lock: Any, guard: Any) -> None:
+    """Make the unpickled internal lock take the guard's own C semaphore again.
+
+    In the parent both wrap one ``_multiprocessing.SemLock``, but each wrapper pickles the
+    semaphore's handle and name by value, so a spawned child rebuilds two SemLock objects on
+    one named semaphore. An RLock's owner and depth live in the C object, not in the
+    semaphore: with two of them, ``with v.get_lock(): v.value += 1`` takes the guard and then
+    blocks for ever on the internal lock, which sees the semaphore taken by someone else.
+    The guard is kept (it may be the program's own lock, also unpickled as itself
+    elsewhere in the same pickle), and the internal lock is pointed at it.
+    """
+    if lock is guard or not hasattr(lock, "_semlock") or not hasattr(guard, "_semlock"):
+        return  # one object already, or a lock that is not a SemLock (a manager's proxy…)
+    lock._semlock = guard._semlock
+    lock._make_methods()  # the stdlib binds acquire/release of the C object on the instance
 
 
 def _typecode(spec: Any) -> str:
