@@ -1,4 +1,5 @@
 """Workers square numbers from a task queue and send them back."""
+
 import multiprocessing as mp
 import sys
 
