@@ -214,7 +214,7 @@ async def test_an_embed_of_a_program(client: httpx.AsyncClient) -> None:
 async def test_a_run_of_a_program_has_its_title_on_its_pages(client: httpx.AsyncClient) -> None:
     run, _ = await finished(client, {"scenario": "no_params"})
     data = page_data((await client.get(f"/embed/runs/{run['id']}")).text)
-    assert data["scenario"] == {"id": "no_params", "title": "No params", "defaults": {}}
+    assert data["scenario"] == {"id": "no_params", "title": "No params", "defaults": {}, "offered": True}
     assert '"title": "No params"' in (await client.get(f"/runs/{run['id']}")).text
 
 
