@@ -8,6 +8,7 @@ the manager's server process).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -27,6 +28,7 @@ _orig_init = BaseProcess.__init__
 _orig_start = BaseProcess.start
 _orig_join = BaseProcess.join
 _orig_kill = BaseProcess.kill
+_orig_terminate = BaseProcess.terminate
 _orig_bootstrap = BaseProcess._bootstrap  # type: ignore[attr-defined]
 
 _PR_SET_PDEATHSIG = 1
@@ -170,7 +172,10 @@ def _join(self: BaseProcess, timeout: float | None = None) -> None:
     if popen.poll() is None:
         em.emit(K.PROC_WAIT, None, line, {"child": name, **limit})
         em.flush()
-    _orig_join(self, timeout)
+    if getattr(self, "_mps_terminated", False) and timeout is None:
+        _join_terminated(self)
+    else:
+        _orig_join(self, timeout)
     code = self.exitcode
     # A finished child sent its proc.exit before it exited; order the join after it.
     after = keys.exited(self.pid) if code is not None and self.pid is not None else None
@@ -179,6 +184,25 @@ def _join(self: BaseProcess, timeout: float | None = None) -> None:
         fields["alive"] = True  # join(timeout) gave up: the child still runs
     em.emit(K.PROC_JOIN, None, line, fields, after=after)
     em.after()
+
+
+def _terminate(self: BaseProcess) -> None:
+    self._mps_terminated = True  # type: ignore[attr-defined]
+    _orig_terminate(self)
+
+
+def _join_terminated(proc: BaseProcess) -> None:
+    """Join a traced child that was sent SIGTERM. Its handler (termination.py) is Python
+    code, and a SIGTERM that lands just before the child enters a C wait (a SemLock's
+    sem_wait, as a Pool's idle worker is in) is seen only when another signal comes: so
+    while it has not ended, it gets SIGTERM again now and then (untraced, SIGTERM's default
+    action kills at once and no such gap exists)."""
+    while True:
+        _orig_join(proc, 0.2)
+        if proc.exitcode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError, OSError):
+            os.kill(proc.pid, signal.SIGTERM)  # type: ignore[arg-type]
 
 
 def _kill(self: BaseProcess) -> None:
@@ -190,4 +214,11 @@ def _kill(self: BaseProcess) -> None:
 
 
 # What the tracer puts on BaseProcess (app/tracing/tracer.py).
-METHODS = {"__init__": _init, "start": _start, "join": _join, "kill": _kill, "_bootstrap": _bootstrap}
+METHODS = {
+    "__init__": _init,
+    "start": _start,
+    "join": _join,
+    "terminate": _terminate,
+    "kill": _kill,
+    "_bootstrap": _bootstrap,
+}

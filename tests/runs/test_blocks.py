@@ -221,7 +221,8 @@ async def test_a_cancelled_run_leaves_no_block(manager: RunService, method: str)
     for _ in range(3):
         run = manager.start_program(Program("maker", MAKER, "maker.py"), start_method=method)
         async for chunk in run.log.batches():
-            if any(b"making blocks" in raw for raw in chunk):
+            # The line printed (run.start carries the program's text, with these words too).
+            if any(b'"stdout"' in raw and b"making blocks" in raw for raw in chunk):
                 break
         await manager.cancel(run.id)
         done = await collect(run)
