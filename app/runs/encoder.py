@@ -45,10 +45,15 @@ class EventEncoder:
         self.processes = processes
         self.t0 = t0
         self.count = 0
+        self.ended = False  # run.end is out
         self._heads: dict[tuple[int, str, str, str | None, int | None], bytes] = {}
 
     def release(self, items: list[Released]) -> None:
-        """Sequencer callback: number, record and publish events in their final order."""
+        """Sequencer callback: number, record and publish events in their final order.
+        Nothing comes after ``run.end``: a process the group kill caught as it began may
+        still send a last word, which the run's story does not take any more."""
+        if self.ended:
+            return
         seq = self.count
         heads = self._heads
         encoded = []
@@ -66,6 +71,8 @@ class EventEncoder:
             seq += 1
         self.count = seq
         self.sink.extend(encoded)
+        if any(kind == K.RUN_END for _, _, (kind, *_rest) in items):
+            self.ended = True
 
     def server_event(self, kind: str, proc: str, pid: int, fields: dict[str, Any]) -> None:
         """An event the server itself records (a killed process's exit, the run's end)."""

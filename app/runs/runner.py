@@ -162,6 +162,7 @@ def announce(em: Any, config: RunnerConfig) -> None:
         None,
         {"parent": None, "ppid": os.getppid(), "target": None, "role": "main"},
     )
+    em.started = True
     em.flush()
 
 

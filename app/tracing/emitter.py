@@ -54,6 +54,7 @@ class Emitter:
         self._uids = itertools.count(1)
         self.children: set[str] = set()
         self.pending_child: tuple[str, str] | None = None
+        self.started = False  # its proc.start is made: it is one of the run's processes
         self.exited = False  # its proc.exit is made (by whoever ends the process)
 
     # -- identities ------------------------------------------------------------------
@@ -220,6 +221,7 @@ class Emitter:
         self.role = "worker"
         self.children = set()
         self.pending_child = None
+        self.started = False
         self.exited = False
         self._msgs = itertools.count(1)
         self._uids = itertools.count(1)
@@ -249,7 +251,7 @@ def exit_now(status: int) -> None:
     child's bootstrap finds its exit already sent)."""
     em = EMITTER
     if em is not None:
-        if not em.exited:
+        if em.started and not em.exited:  # not a fork that never began as a process of the run
             from app.events import kinds as K
 
             em.emit(K.PROC_EXIT, None, None, {"exitcode": status}, key=keys.exited(em.pid))

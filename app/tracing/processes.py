@@ -141,6 +141,7 @@ def _bootstrap(self: BaseProcess, parent_sentinel: Any = None) -> int:
         fields,
         after=keys.spawn(ppid, em.pid),
     )
+    em.started = True
     em.flush()
     code: int = _orig_bootstrap(self, parent_sentinel)
     if not util._exiting:  # type: ignore[attr-defined]
