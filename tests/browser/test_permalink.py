@@ -68,7 +68,6 @@ def test_a_permalink_still_replays_after_a_restart(browser: Any, tmp_path: Path)
             )
 
 
-@pytest.mark.alone  # the page must open while the run still runs: load can outrun it
 def test_a_permalink_of_a_running_run_follows_it_live(dashboard: Dashboard) -> None:
     d = dashboard
     d.open(scenario="pipe", pace_ms=60)

@@ -80,7 +80,6 @@ async def test_with_the_lock_every_message_arrives_whole(run_to_end: Any) -> Non
     assert all(o == {"whole": 6, "corrupted": 0, "ends": 1} for o in outcomes), outcomes
 
 
-@pytest.mark.alone  # two senders must overlap in time: the other worker's load keeps them apart
 @pytest.mark.parametrize("start_method", ["fork", "spawn", "forkserver"])
 async def test_mixed_reads_are_events_under_every_start_method(run_to_end: Any, start_method: str) -> None:
     # One run corrupts nine times in ten; three in a row all whole would be a broken tracer.
