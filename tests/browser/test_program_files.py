@@ -32,6 +32,7 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AT_END, watched_page
 from tests.conftest import shm_entries, shm_left_since
 from tests.serving import LiveServer
+from tests.trace.running import marked_pids
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -97,19 +98,6 @@ def _read_until(process: subprocess.Popen[bytes], pattern: str, within_s: float)
     return found
 
 
-def _processes_marked(mark: str) -> list[int]:
-    """Processes whose environment carries ``mark``: the command and everything it started."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if mark.encode() in (entry / "environ").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
 @pytest.fixture(scope="module")
 def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
     """The two-file program traced by the real command, ended, its dashboard still serving."""
@@ -144,7 +132,7 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
         assert process.stderr is not None
         process.stderr.close()
         deadline = time.monotonic() + 5
-        while (left := _processes_marked(mark)) and time.monotonic() < deadline:
+        while (left := marked_pids(mark)) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not left, f"processes outlived the trace command: {left}"
         # The run's own semaphores carry its id; the other worker's runs make entries too.

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.conftest import shm_entries, shm_left_since
+from tests.trace.running import marked_pids
 
 pytestmark = pytest.mark.slow
 
@@ -126,19 +127,6 @@ class Traced:
         return self.process.returncode
 
 
-def _marked_processes(mark: str) -> list[int]:
-    """Processes whose environment carries ``mark``: the command and all it started."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if mark.encode() in (entry / "environ").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
 @contextmanager
 def trace(tmp_path: Path, source: str, *options: str, stdin: bool = False) -> Iterator[Traced]:
     program = tmp_path / "prog.py"
@@ -163,7 +151,7 @@ def trace(tmp_path: Path, source: str, *options: str, stdin: bool = False) -> It
             process.communicate()
     # Nothing of the program outlives the command.
     deadline = time.monotonic() + 5
-    while (left := _marked_processes(mark)) and time.monotonic() < deadline:
+    while (left := marked_pids(mark)) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not left, f"processes outlived trace: {left}"
 
