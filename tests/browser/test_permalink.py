@@ -70,7 +70,9 @@ def test_a_permalink_still_replays_after_a_restart(browser: Any, tmp_path: Path)
 
 def test_a_permalink_of_a_running_run_follows_it_live(dashboard: Dashboard) -> None:
     d = dashboard
-    d.open(scenario="pipe", pace_ms=60)
+    # 30 events, 250 ms apart: the run lasts about 7 s, long enough for the permalink page to
+    # load and join it live even on a loaded machine (60 ms apart was not, once, in CI).
+    d.open(scenario="pipe", pace_ms=250)
     d.page.click("#run")
     expect(d.page.locator("#permalink")).to_be_visible()
     d.page.goto(d.server.url + str(d.page.locator("#permalink").get_attribute("href")))
