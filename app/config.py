@@ -31,6 +31,18 @@ class Settings(BaseSettings):
             "A run whose every live process has been blocked this long, with nothing moving, ends deadlocked."
         ),
     )
+    step_idle_s: float = Field(
+        300.0, gt=0, le=86_400, description="A step-mode run nobody steps for this long is cancelled."
+    )
+    steps_per_minute: int = Field(
+        600, ge=1, le=100_000, description="Steps one client may take per minute (POST /api/runs/{id}/step)."
+    )
+    explore_max_runs: int = Field(
+        1000, ge=1, le=100_000, description="The most runs (schedules) one exploration may try."
+    )
+    explore_timeout_s: float = Field(
+        120.0, gt=0, le=3600, description="An exploration still searching after this stops, exhausted."
+    )
     keep_runs: int = Field(200, ge=1, le=100_000, description="Finished runs kept in memory.")
     keep_mb: int = Field(256, ge=1, le=100_000, description="Events of finished runs kept in memory, in MB.")
     data_dir: Path = Field(Path("data"), description="Where the finished-run store lives.")
@@ -94,6 +106,7 @@ class Settings(BaseSettings):
             keep_runs=self.keep_runs,
             keep_bytes=self.keep_mb * 2**20,
             deadlock_s=self.deadlock_s,
+            step_idle_s=self.step_idle_s,
         )
 
     def admission_limits(self) -> AdmissionLimits:
@@ -102,4 +115,5 @@ class Settings(BaseSettings):
             max_runs_per_client=self.max_runs_per_client,
             max_runs_per_address=max(self.max_runs_per_address, self.max_runs_per_client),
             runs_per_minute=self.runs_per_minute,
+            steps_per_minute=self.steps_per_minute,
         )

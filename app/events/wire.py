@@ -24,7 +24,8 @@ import msgspec
 # (kind, t, obj, line, fields, key, after)
 WireEvent = tuple[str, float, str | None, int | None, dict[str, Any] | None, str | None, str | None]
 Hold = dict[str, Any]
-GO = "go"
+GO = "go"  # take the operation you hold before
+FREE = "free"  # take it, and hold no more (a replayed schedule has ended)
 
 HEADER = struct.Struct(">I")
 MAX_FRAME = 16 * 1024 * 1024
@@ -62,6 +63,11 @@ class FrameReader:
 
     def __init__(self) -> None:
         self._buf = bytearray()
+
+    @property
+    def partial(self) -> bool:
+        """Part of a frame has come and the rest has not."""
+        return bool(self._buf)
 
     def feed(self, data: bytes) -> Iterator[Frame]:
         """The frames ``data`` completes; raises FrameError on a malformed one."""

@@ -9,8 +9,10 @@ hands that to ``on_hold`` and can answer the process on the same connection (``g
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import itertools
 import logging
+import termios
 from collections.abc import Callable
 
 from app.events import wire
@@ -83,6 +85,23 @@ class EventChannel:
             return False
         conn.transport.write(frame)  # type: ignore[attr-defined]
         return True
+
+    def unread(self) -> bool:
+        """Whether a process sent something the server has not read yet (in the kernel's
+        buffer, or part of a frame): step mode's settled needs the last word of each."""
+        for conn in self._open.values():
+            if conn._reader.partial:
+                return True
+            sock = conn.transport.get_extra_info("socket") if conn.transport is not None else None
+            if sock is None:
+                continue
+            try:
+                waiting = fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0")
+            except OSError:
+                continue  # closed meanwhile: its end is on its way
+            if int.from_bytes(waiting, "little"):
+                return True
+        return False
 
     def _opened(self, conn: _ProcessConnection) -> None:
         self._open[conn._id] = conn

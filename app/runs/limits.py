@@ -27,6 +27,7 @@ class RunLimits:
     # Whether a deadlocked run is stopped. A person's own program is not (trace): it may
     # wait for a client from outside, and untraced it would wait on; it is only said.
     deadlock_stops: bool = True
+    step_idle_s: float = 300.0  # a step-mode run nobody steps for this long is cancelled
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class AdmissionLimits:
     max_runs_per_client: int = 2
     max_runs_per_address: int = 16
     runs_per_minute: int = 30
+    steps_per_minute: int = 600  # POST /api/runs/{id}/step, per client
 
     @property
     def runs_per_minute_per_address(self) -> int:
@@ -112,10 +114,13 @@ class Admission:
         self._clock = clock
         self._by_client = _Starts()
         self._by_address = _Starts()
+        self._steps = _Starts()  # when each client stepped a run (step mode)
 
-    def check(self, client: str | None, active_clients: Iterable[str | None]) -> None:
+    def check(self, client: str | None, active_clients: Iterable[str | None], rated: bool = True) -> None:
         """Raise LimitExceeded, or record the start and return. ``client`` is a
-        ``client_key()``; ``active_clients`` are those of the runs running now."""
+        ``client_key()``; ``active_clients`` are those of the runs running now. A start
+        that is not ``rated`` (one of an exploration's, bounded by the exploration) counts
+        against the runs at once only."""
         active = [c or _UNKNOWN for c in active_clients]
         lim = self.limits
         if len(active) >= lim.max_runs:
@@ -142,6 +147,8 @@ class Admission:
                 f"together (limit {lim.max_runs_per_address}); wait for one to finish",
                 1,
             )
+        if not rated:
+            return
         now = self._clock()
         starts = self._by_client.recent(key, now)
         if len(starts) >= lim.runs_per_minute:
@@ -154,6 +161,23 @@ class Admission:
         address_starts.append(now)
         self._by_client.forget_idle(now)
         self._by_address.forget_idle(now)
+
+    def check_step(self, client: str | None) -> None:
+        """Raise LimitExceeded when ``client`` has stepped too often in the last minute, or
+        record the step."""
+        key = client or _UNKNOWN
+        now = self._clock()
+        steps = self._steps.recent(key, now)
+        if len(steps) >= self.limits.steps_per_minute:
+            wait = math.ceil(_WINDOW_S - (now - steps[0]))
+            raise LimitExceeded(
+                "MPSCOPE_STEPS_PER_MINUTE",
+                f"you took {len(steps)} steps in the last minute (limit {self.limits.steps_per_minute}); "
+                f"try again in {wait} s",
+                max(wait, 1),
+            )
+        steps.append(now)
+        self._steps.forget_idle(now)
 
     @staticmethod
     def _too_often(starts: deque[float], now: float, who: str, limit: int) -> LimitExceeded:

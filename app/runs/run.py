@@ -31,12 +31,23 @@ class Run:
         start_method: str,
         client: str | None = None,
         gate: str = "free",
+        mode: str = "free",
+        schedule: list[str] | None = None,
+        then: str | None = None,
     ) -> None:
         self.id = new_run_id()
         self.program = program
         self.pace_ms = pace_ms
         self.start_method = start_method
-        self.gate = gate
+        # Step mode (app/runs/stepping.py): who takes the next operation is decided from
+        # outside, by the learner (mode "step") or by a schedule replayed first (planned),
+        # after which the run goes on as ``then`` says.
+        self.mode = mode
+        self.planned = schedule
+        self.then = then or mode
+        self.gate = "hold" if mode == "step" or schedule is not None else gate
+        self.schedule: list[str] = []  # the processes released so far, in order
+        self.diverged: dict[str, Any] | None = None  # where a replay left its schedule
         self.client = client
         self.status: RunStatus = "queued"
         self.created_at = time.time()
@@ -49,6 +60,7 @@ class Run:
         self.log = EventLog()
         self.done = asyncio.Event()
         self.stop_requested: asyncio.Future[RunStatus] = asyncio.get_running_loop().create_future()
+        self.stop_reason: str | None = None  # said as the run's error, when a stop has one
         # Told who waits for whom when every process is blocked and the run is not stopped
         # for it (``RunLimits.deadlock_stops``).
         self.on_stuck: Callable[[str], None] | None = None
@@ -69,8 +81,16 @@ class Run:
     def finished(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    def request_stop(self, status: Literal["cancelled", "timed_out", "deadlocked"]) -> None:
+    @property
+    def stepped(self) -> bool:
+        """Whether a person steps it (now or after its schedule): no time limit, an idle one."""
+        return self.mode == "step" or (self.planned is not None and self.then == "step")
+
+    def request_stop(
+        self, status: Literal["cancelled", "timed_out", "deadlocked"], reason: str | None = None
+    ) -> None:
         if not self.stop_requested.done():
+            self.stop_reason = reason
             self.stop_requested.set_result(status)
 
     def summary(self) -> dict[str, Any]:
@@ -80,6 +100,9 @@ class Run:
             "params": self.params,
             "pace_ms": self.pace_ms,
             "start_method": self.start_method,
+            "mode": self.mode,
+            "schedule": list(self.schedule),
+            "diverged": self.diverged,
             "status": self.status,
             "created_at": _iso(self.created_at),
             "ended_at": _iso(self.ended_at),

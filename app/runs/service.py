@@ -20,12 +20,15 @@ from app.runs.launcher import Launcher, RunLauncher
 from app.runs.limits import Admission, AdmissionLimits, RunLimits
 from app.runs.program import Program
 from app.runs.run import Run
+from app.runs.stepping import Stepper
 from app.runs.supervisor import RunSupervisor
 
 log = logging.getLogger(__name__)
 
 START_METHODS = ("fork", "spawn", "forkserver")
 GATES = ("free", "hold")
+MODES = ("free", "step")
+MAX_SCHEDULE = 10_000  # releases a schedule to replay may list
 
 
 class RunService:
@@ -150,21 +153,56 @@ class RunService:
         start_method: str = "fork",
         client: str | None = None,
         gate: str = "free",
+        *,
+        mode: str = "free",
+        schedule: list[str] | None = None,
+        then: str | None = None,
+        rated: bool = True,
     ) -> Run:
         """Admit and start a run of any program. Raises ValueError (bad settings) or
         LimitExceeded; the admission check and the start have no await between them, so
-        concurrent requests cannot overshoot a limit."""
-        _check_settings(pace_ms, start_method, gate)
-        return self._start(program, pace_ms, start_method, client, gate)
+        concurrent requests cannot overshoot a limit.
 
-    def _start(self, program: Program, pace_ms: int, start_method: str, client: str | None, gate: str) -> Run:
+        ``mode="step"`` holds every operation until ``stepper(run.id).step(proc)``;
+        ``schedule`` (process names) is replayed first, then the run goes on as ``then``
+        says (``"free"`` or ``"step"``; the mode's by default). A run that is not
+        ``rated`` counts against the runs at once but not the runs per minute."""
+        _check_settings(pace_ms, start_method, gate)
+        _check_stepping(mode, schedule, then)
+        return self._start(
+            program, pace_ms, start_method, client, gate, mode=mode, schedule=schedule, then=then, rated=rated
+        )
+
+    def stepper(self, run_id: str) -> Stepper | None:
+        """Step control of an active run that has it (step mode or a schedule)."""
+        supervisor = self._supervisors.get(run_id)
+        return supervisor.stepper if supervisor is not None else None
+
+    def check_step(self, client: str | None) -> None:
+        """Raise LimitExceeded when ``client`` steps too often."""
+        if self.admission is not None:
+            self.admission.check_step(client)
+
+    def _start(
+        self,
+        program: Program,
+        pace_ms: int,
+        start_method: str,
+        client: str | None,
+        gate: str,
+        *,
+        mode: str = "free",
+        schedule: list[str] | None = None,
+        then: str | None = None,
+        rated: bool = True,
+    ) -> Run:
         if self._base is None:
             raise RuntimeError("RunService.start() was not awaited")
         if self._refusing is not None:
             raise RunsRefused(self._refusing)
         if self.admission is not None:
-            self.admission.check(client, (r.client for r in self._runs.values() if not r.finished))
-        run = Run(program, pace_ms, start_method, client, gate)
+            self.admission.check(client, (r.client for r in self._runs.values() if not r.finished), rated)
+        run = Run(program, pace_ms, start_method, client, gate, mode, schedule, then)
         self._runs[run.id] = run
         self._forget_old()
         supervisor = RunSupervisor(run, self.launcher, self._base, self.limits)
@@ -208,6 +246,15 @@ class RunService:
 
 class RunsRefused(Exception):
     """This service starts no runs (it shows what another command ran)."""
+
+
+def _check_stepping(mode: str, schedule: list[str] | None, then: str | None) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    if then is not None and then not in MODES:
+        raise ValueError(f"then must be one of {', '.join(MODES)}")
+    if schedule is not None and len(schedule) > MAX_SCHEDULE:
+        raise ValueError(f"a schedule lists at most {MAX_SCHEDULE} steps")
 
 
 def _check_settings(pace_ms: int, start_method: str, gate: str) -> None:

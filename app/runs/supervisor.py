@@ -32,6 +32,7 @@ from app.runs.limits import RunLimits
 from app.runs.program import RunnerConfig
 from app.runs.run import Run
 from app.runs.sequencer import Sequencer
+from app.runs.stepping import Stepper
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class RunSupervisor:
         self.held: dict[str, tuple[int, wire.Hold]] = {}
         self._held_changed = asyncio.Event()
         self._channel: EventChannel | None = None
+        self._sequencer: Sequencer | None = None
+        # Who decides which process goes next, when someone other than the processes does.
+        self.stepper = Stepper(self) if run.mode == "step" or run.planned is not None else None
         # Who waits for whom, once the run was found deadlocked (app/runs/deadlock.py).
         self.deadlock: str | None = None
         self.deadlock_s = limits.deadlock_s  # MPSCOPE_DEADLOCK_S
@@ -56,6 +60,8 @@ class RunSupervisor:
     def _on_hold(self, conn_id: int, proc: str, hold: wire.Hold | None) -> None:
         if hold is not None:
             self.held[proc] = (conn_id, hold)
+            if self.stepper is not None:
+                self.stepper.on_hold(proc)
         elif proc in self.held and self.held[proc][0] == conn_id:
             del self.held[proc]  # its connection closed: it holds no more
         self._wake()
@@ -64,14 +70,22 @@ class RunSupervisor:
         changed, self._held_changed = self._held_changed, asyncio.Event()
         changed.set()
 
-    def release(self, proc: str) -> bool:
-        """Let a held process take its operation; False if it is not held (or gone)."""
+    def release(self, proc: str, command: str = wire.GO) -> bool:
+        """Let a held process take its operation (``wire.FREE``: and hold no more); False
+        if it is not held (or gone)."""
         entry = self.held.pop(proc, None)
         if entry is None or self._channel is None:
             return False
-        return self._channel.send(entry[0], wire.command_frame(wire.GO))
+        return self._channel.send(entry[0], wire.command_frame(command))
 
-    def _deadlocked(self, description: str) -> None:
+    def quiet(self) -> bool:
+        """Nothing the processes sent waits to be read or to be put in order."""
+        channel, sequencer = self._channel, self._sequencer
+        if channel is None or sequencer is None:
+            return False
+        return not channel.unread() and not sequencer.pending
+
+    def deadlocked(self, description: str) -> None:
         """Every live process is blocked for good: stop the run as a cancel would (or, when
         the limits say not to, say so)."""
         self.deadlock = description
@@ -97,7 +111,9 @@ class RunSupervisor:
         sequencer = Sequencer(self.encoder.release)
         channel = self._channel = EventChannel(str(run_dir / "events.sock"), sequencer, self._on_hold)
         proc = None
-        watch = DeadlockWatch(run, self.held, lambda: sequencer.pending, self._deadlocked, self.deadlock_s)
+        self._sequencer = sequencer
+        watch = DeadlockWatch(run, self.held, lambda: sequencer.pending, self.deadlocked, self.deadlock_s)
+        helpers: list[asyncio.Task[None]] = []
         try:
             await channel.start()
             config = RunnerConfig(
@@ -114,8 +130,13 @@ class RunSupervisor:
             run.runner_pid = proc.pid
             run.status = "running"
             watch.start()
+            if self.stepper is not None:
+                helpers = self._start_stepping(self.stepper)
             stop = await self._watch(proc.pid, proc.sentinel)
             watch.stop()
+            for task in helpers:
+                task.cancel()
+            self._note_unfinished_schedule()
             proc.join()
             run.exitcode = proc.exitcode
             if not await channel.wait_idle(self.limits.settle_s):
@@ -130,7 +151,7 @@ class RunSupervisor:
                 elif stop == "deadlocked":
                     run.error = self.deadlock
                 else:
-                    run.error = "cancelled"
+                    run.error = f"cancelled: {run.stop_reason}" if run.stop_reason else "cancelled"
         except Exception as exc:
             log.exception("run %s failed to run", run.id)
             run.status = "failed"
@@ -139,6 +160,8 @@ class RunSupervisor:
                 launching.signal_group(proc.pid, signal.SIGKILL)
         finally:
             watch.stop()
+            for task in helpers:
+                task.cancel()
             self._finish()
             self._wake()
             try:
@@ -166,6 +189,21 @@ class RunSupervisor:
             shutil.rmtree(run_dir, ignore_errors=True)
             run.done.set()
 
+    def _note_unfinished_schedule(self) -> None:
+        # A replay whose run ended before its schedule did: say where it left it.
+        run = self.run
+        planned, done = run.planned, len(run.schedule)
+        if planned is not None and run.diverged is None and done < len(planned):
+            run.diverged = {"at": done, "expected": planned[done], "ready": []}
+
+    def _start_stepping(self, stepper: Stepper) -> list[asyncio.Task[None]]:
+        tasks = []
+        if self.run.planned is not None:
+            tasks.append(asyncio.create_task(stepper.drive(), name=f"replay-{self.run.id}"))
+        if self.run.stepped:
+            tasks.append(asyncio.create_task(stepper.watch_idle(self.limits.step_idle_s)))
+        return tasks
+
     async def _watch(self, pid: int | None, sentinel: int) -> RunStatus | None:
         """Wait for the runner to exit, a stop request or the time limit; then make sure
         nothing of the run's process group is left. Returns why it was stopped, if it was."""
@@ -181,9 +219,9 @@ class RunSupervisor:
         loop.add_reader(sentinel, on_exit)
         try:
             waiting: set[asyncio.Future[Any]] = {exited, run.stop_requested}
-            done, _ = await asyncio.wait(
-                waiting, timeout=self.limits.timeout_s, return_when=asyncio.FIRST_COMPLETED
-            )
+            # A run a person steps waits for them: its limit is how long nobody steps it.
+            timeout = None if run.stepped else self.limits.timeout_s
+            done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             stop: RunStatus | None = None
             if run.stop_requested in done:
                 stop = run.stop_requested.result()

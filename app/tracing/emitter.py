@@ -21,6 +21,7 @@ import time
 from typing import Any, SupportsIndex
 
 from app.events import keys, wire
+from app.tracing import gate as gates
 from app.tracing.context import TraceContext
 from app.tracing.gate import Gate
 
@@ -80,11 +81,20 @@ class Emitter:
 
     # -- the gate --------------------------------------------------------------------
 
-    def before(self, kind: str, obj: str | None, line: int | None) -> None:
-        """Called before a traced operation takes effect, with no lock held."""
+    def before(
+        self,
+        kind: str,
+        obj: str | None,
+        line: int | None,
+        value: Any = gates.UNKNOWN,
+        child: str | None = None,
+    ) -> None:
+        """Called before a traced operation takes effect, with no lock held; ``value`` is
+        what it will put, send or store, ``child`` the process it starts or joins, where
+        the caller knows them."""
         gate = self.gate
         if gate.holds:
-            gate.before(self, kind, obj, line)
+            gate.before(self, kind, obj, line, value, child)
 
     def after(self) -> None:
         """Called after a traced operation took effect and its event was emitted."""
@@ -107,6 +117,9 @@ class Emitter:
                 command = None
             if command is None:
                 self._broken = True
+            elif command[0] == wire.FREE:
+                # A replayed schedule is over: from here on the process goes on freely.
+                self.gate = gates.make("free", getattr(self.gate, "pace_s", 0.0))
 
     # -- sending ---------------------------------------------------------------------
 

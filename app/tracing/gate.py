@@ -14,12 +14,16 @@ before gates existed.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from app.tracing.values import value_fields
 
 if TYPE_CHECKING:
     from app.tracing.emitter import Emitter
 
 _real_sleep = time.sleep
+# What ``before`` gets when the operation's caller cannot say what it will put or store.
+UNKNOWN: Any = object()
 
 
 class Gate:
@@ -28,8 +32,17 @@ class Gate:
     holds = False  # before() may block
     paces = False  # after() does something
 
-    def before(self, em: Emitter, kind: str, obj: str | None, line: int | None) -> None:
-        """``em``'s process is about to do ``kind`` on ``obj`` at ``line``."""
+    def before(
+        self,
+        em: Emitter,
+        kind: str,
+        obj: str | None,
+        line: int | None,
+        value: Any = UNKNOWN,
+        child: str | None = None,
+    ) -> None:
+        """``em``'s process is about to do ``kind`` on ``obj`` at ``line`` (putting, sending
+        or storing ``value``, starting or joining ``child``, where known)."""
 
     def after(self, em: Emitter) -> None:
         """The operation took effect and its event is recorded."""
@@ -49,12 +62,29 @@ class PacedGate(Gate):
 
 class HoldGate(PacedGate):
     """Hold each operation until the server lets it go on, over the back channel: the
-    process sends what it is about to do with its batch and waits for ``go``."""
+    process sends what it is about to do with its batch and waits for ``go`` (or ``free``:
+    go, and hold no more)."""
 
     holds = True
 
-    def before(self, em: Emitter, kind: str, obj: str | None, line: int | None) -> None:
-        em.hold({"kind": kind, "obj": obj, "line": line})
+    def before(
+        self,
+        em: Emitter,
+        kind: str,
+        obj: str | None,
+        line: int | None,
+        value: Any = UNKNOWN,
+        child: str | None = None,
+    ) -> None:
+        if line is not None and line.__class__ is not int:  # a FileLine: another file's
+            op: dict[str, Any] = {"kind": kind, "obj": obj, "line": int(line), "file": line.file}  # type: ignore[attr-defined]
+        else:
+            op = {"kind": kind, "obj": obj, "line": line}
+        if value is not UNKNOWN:
+            op.update(value_fields(value))  # what a step will put, send or store
+        if child is not None:
+            op["child"] = child
+        em.hold(op)
 
 
 def make(mode: str, pace_s: float) -> Gate:

@@ -81,7 +81,7 @@ class TracedConnection(connection.Connection):
             self._send_bytes(frame(payload, None))  # type: ignore[attr-defined]
             return
         line = frames.scenario_line()
-        em.before(K.PIPE_SEND, self._mps_name, line)
+        em.before(K.PIPE_SEND, self._mps_name, line, obj)
         msg = em.new_msg()
         data = frame(payload, msg)
         if len(data) > self._mps_capacity():

@@ -79,7 +79,6 @@ def _start(self: BaseProcess) -> None:
         _orig_start(self)
         return
     line = frames.scenario_line()
-    em.before(K.PROC_SPAWN, None, line)
     target = _target_of(self)
     tname = getattr(target, "__name__", None)
     if em.pending_child is not None:
@@ -90,6 +89,8 @@ def _start(self: BaseProcess) -> None:
         role = "worker"
         names = getattr(self, "_mps_var", ())
     name = em.object_name(names, "process") if names else _numbered_name(em, tname or "process")
+    # Held after naming (which only picks a name) so a scheduler can say which child it starts.
+    em.before(K.PROC_SPAWN, None, line, child=name)
     self._mps_name = name  # type: ignore[attr-defined]
     self._mps_role = role  # type: ignore[attr-defined]
     self._mps_parent = em.proc  # type: ignore[attr-defined]
@@ -168,7 +169,7 @@ def _join(self: BaseProcess, timeout: float | None = None) -> None:
         _orig_join(self, timeout)
         return
     line = frames.scenario_line()
-    em.before(K.PROC_JOIN, None, line)
+    em.before(K.PROC_JOIN, None, line, child=name)
     limit: dict[str, Any] = {} if timeout is None else {"timeout": float(timeout)}
     if popen.poll() is None:
         em.emit(K.PROC_WAIT, None, line, {"child": name, **limit})

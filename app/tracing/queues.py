@@ -122,7 +122,7 @@ class TracedQueue(_Queue):  # type: ignore[misc]
                 raise
             return
         line = frames.scenario_line()
-        em.before(K.QUEUE_PUT, self._mps_name, line)
+        em.before(K.QUEUE_PUT, self._mps_name, line, obj)
         if block and self._mps_bounded and self.full():
             fields: dict[str, Any] = {"op": "put"}
             if timeout is not None:
@@ -269,7 +269,7 @@ class TracedSimpleQueue(NamedSimpleQueue):
             super().put((None, obj))
             return
         line = frames.scenario_line()
-        em.before(K.QUEUE_PUT, self._mps_name, line)
+        em.before(K.QUEUE_PUT, self._mps_name, line, obj)
         msg = em.new_msg()
         super().put((msg, obj))
         messages.sent(em, K.QUEUE_PUT, self._mps_name, line, msg, obj)

@@ -58,11 +58,11 @@ class _Versioned:
             em.after()
         return value
 
-    def _mps_write(self, kind: str, index: Any, write: Any, read: Any) -> None:
+    def _mps_write(self, kind: str, index: Any, write: Any, read: Any, new: Any) -> None:
         line = frames.scenario_line(3)
         em = emitter.EMITTER
         if em is not None:
-            em.before(kind, self._mps_name, line)  # outside the lock: a held gate blocks
+            em.before(kind, self._mps_name, line, new)  # outside the lock: a held gate blocks
         pid = em.pid if em is not None else 0
         with self._lock:
             write()
@@ -91,7 +91,7 @@ class TracedValue(_Versioned, _Synchronized):  # type: ignore[misc]
         def write() -> None:
             self._obj.value = new
 
-        self._mps_write(K.VALUE_SET, None, write, lambda: self._obj.value)
+        self._mps_write(K.VALUE_SET, None, write, lambda: self._obj.value, new)
 
     def __reduce__(self) -> tuple[Any, ...]:
         assert_spawning(self)
@@ -128,7 +128,7 @@ class TracedArray(_Versioned, _SynchronizedArray):  # type: ignore[misc]
         def write() -> None:
             self._obj[i] = value
 
-        self._mps_write(K.ARRAY_SET, where, write, lambda: self._obj[i])
+        self._mps_write(K.ARRAY_SET, where, write, lambda: self._obj[i], value)
 
     def __reduce__(self) -> tuple[Any, ...]:
         assert_spawning(self)
