@@ -9,10 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.events.schema import RunStatus
 from app.json_types import Integer
-from app.runs.service import START_METHODS
+from app.runs.service import MAX_SCHEDULE, MODES, START_METHODS
 
 StartMethod = Literal["fork", "spawn", "forkserver"]
 assert set(StartMethod.__args__) == set(START_METHODS)  # type: ignore[attr-defined]
+Mode = Literal["free", "step"]
+assert set(Mode.__args__) == set(MODES)  # type: ignore[attr-defined]
+ProcName = Annotated[str, Field(min_length=1, max_length=200, examples=["p1"])]
 
 
 class CastQueue(BaseModel):
@@ -108,6 +111,21 @@ class RunCreate(BaseModel):
         0, ge=0, le=2000, description="Pause after each traced operation, in milliseconds."
     )
     start_method: StartMethod = Field("fork", description="How the program's processes are started.")
+    mode: Mode = Field(
+        "free",
+        description="`step`: every traced operation waits, before it takes effect, until "
+        "`POST /api/runs/{id}/step` says which process goes next.",
+    )
+    schedule: list[ProcName] | None = Field(
+        None,
+        max_length=MAX_SCHEDULE,
+        description="Processes to release, in this order, before the run goes on as `then` says: "
+        "a recorded `schedule` replays its run's operations exactly.",
+        examples=[["main", "main", "main", "p1", "p2", "p1", "p2"]],
+    )
+    then: Mode | None = Field(
+        None, description="After the schedule: run freely (`free`) or hold again (`step`). Default: `mode`."
+    )
 
 
 class EstimateOut(BaseModel):
@@ -137,12 +155,25 @@ class ProcessOut(BaseModel):
     exitcode: int | None
 
 
+class Diverged(BaseModel):
+    at: int = Field(description="The schedule's index that could not be followed.")
+    expected: str = Field(description="The process the schedule names there.")
+    ready: list[str] = Field(description="The processes that were ready instead.")
+
+
 class RunSummary(BaseModel):
     id: str
     scenario: str
     params: dict[str, Any]
     pace_ms: int
     start_method: StartMethod
+    mode: Mode = Field("free", description="`step`: a person says which process goes next.")
+    schedule: list[str] = Field(
+        default_factory=list, description="The processes released so far in step mode or replay, in order."
+    )
+    diverged: Diverged | None = Field(
+        None, description="Where a replayed schedule could not be followed (the program took another path)."
+    )
     status: RunStatus
     created_at: datetime
     ended_at: datetime | None
@@ -152,8 +183,44 @@ class RunSummary(BaseModel):
     processes: list[ProcessOut]
 
 
+class ReadyOp(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    proc: str = Field(examples=["p1"])
+    kind: str = Field(description="The kind of the event it will make.", examples=["value.set"])
+    obj: str | None = Field(examples=["counter"])
+    line: int | None
+    value: Any = Field(None, description="What it will put, send or store, where known before.")
+    child: str | None = Field(None, description="The process it starts or joins.")
+
+
+class BlockedOp(BaseModel):
+    proc: str = Field(examples=["p2"])
+    kind: str = Field(description="The wait it is in.", examples=["lock.wait"])
+    obj: str | None
+    line: int | None
+    waits_for: str = Field(examples=["the lock counter.lock to be released"])
+
+
 class RunOut(RunSummary):
     source: str = Field(description="The program with this run's parameters filled in.")
+    ready: list[ReadyOp] = Field(
+        default_factory=list,
+        description="Step mode: each process held before an operation, with what it will do when released.",
+    )
+    blocked: list[BlockedOp] = Field(
+        default_factory=list, description="Step mode: each process blocked inside an operation, and on what."
+    )
+    running: list[str] = Field(
+        default_factory=list,
+        description="Step mode: processes neither held nor blocked (computing, starting, exiting).",
+    )
+
+
+class StepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    proc: ProcName = Field(description="The ready process whose next operation goes now.")
 
 
 class Problem(BaseModel):

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Resp
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import Client, CurrentSettings, Runs, Scenarios
-from app.api.models import Problem, RunOut, RunSummary
+from app.api.models import Problem, RunOut, RunSummary, StepIn
 from app.api.run_body import RUN_BODY, checked_run, value_error
 from app.api.sse import EventStreamResponse, follow
 from app.events.chrome_trace import chrome_trace
@@ -19,6 +19,7 @@ from app.events.http_formats import RETRY_MS
 from app.runs.archive import StoredRun
 from app.runs.limits import LimitExceeded
 from app.runs.run import Run
+from app.runs.stepping import STEP_SETTLE_S, NotStepping, StepState
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -33,8 +34,17 @@ async def _find(runs: Runs, run_id: str, with_events: bool = False) -> Run | Sto
     return run
 
 
-def _with_source(run: Run | StoredRun) -> dict[str, Any]:
-    return {**run.summary(), "source": run.source}
+def _with_source(run: Run | StoredRun, state: StepState | None = None) -> dict[str, Any]:
+    out = {**run.summary(), "source": run.source}
+    if state is not None and not state.finished:
+        out.update(ready=state.ready, blocked=state.blocked, running=state.running)
+    return out
+
+
+def _run_out(runs: Runs, run: Run | StoredRun) -> dict[str, Any]:
+    """The run, with who is ready and blocked now when it is being stepped."""
+    stepper = runs.stepper(run.id) if isinstance(run, Run) else None
+    return _with_source(run, stepper.state() if stepper is not None else None)
 
 
 @router.post(
@@ -60,12 +70,25 @@ async def create_run(
 ) -> dict[str, Any]:
     checked = checked_run(body, catalog)
     program = checked.scenario.make_program(checked.params)
+    create = checked.body
     try:
-        run = runs.start_program(program, checked.body.pace_ms, checked.body.start_method, client=client)
+        run = runs.start_program(
+            program,
+            create.pace_ms,
+            create.start_method,
+            client=client,
+            mode=create.mode,
+            schedule=create.schedule,
+            then=create.then,
+        )
     except LimitExceeded as exc:
-        raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
+        raise _too_many(exc) from None
     response.headers["Location"] = f"/api/runs/{run.id}"
-    return _with_source(run)
+    return _run_out(runs, run)
+
+
+def _too_many(exc: LimitExceeded) -> HTTPException:
+    return HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
 
 
 @router.get("", response_model=list[RunSummary], summary="Runs, newest first (running, recent and stored)")
@@ -79,7 +102,70 @@ async def list_runs(
 
 @router.get("/{run_id}", response_model=RunOut, summary="One run", responses=NOT_FOUND)
 async def get_run(run_id: str, runs: Runs) -> dict[str, Any]:
-    return _with_source(await _find(runs, run_id))
+    return _run_out(runs, await _find(runs, run_id))
+
+
+STEP_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND,
+    409: {"model": Problem, "description": "The process is not ready, or the run is not being stepped"},
+}
+
+
+@router.post(
+    "/{run_id}/step",
+    response_model=RunOut,
+    summary="Let one process take its next operation (step mode)",
+    description="Releases `proc`'s held operation and answers once it has taken effect and every "
+    "process is again held (`ready`), blocked inside an operation (`blocked`) or gone, so a client can "
+    "step in a loop without waiting in between. A process still computing after "
+    f"{STEP_SETTLE_S:g} s is listed in `running`. Steps count against a per-client rate limit.",
+    responses={
+        **STEP_RESPONSES,
+        429: {
+            "model": Problem,
+            "description": "Too many steps; the message names the limit",
+            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        },
+    },
+)
+async def step_run(run_id: str, body: StepIn, runs: Runs, client: Client) -> dict[str, Any]:
+    run = await _find(runs, run_id)
+    stepper = runs.stepper(run_id)
+    if stepper is None:
+        raise HTTPException(409, _not_stepped(run))
+    try:
+        runs.check_step(client)
+    except LimitExceeded as exc:
+        raise _too_many(exc) from None
+    try:
+        state = await stepper.step(body.proc)
+    except NotStepping as exc:
+        raise HTTPException(409, str(exc)) from None
+    return _with_source(run, state)
+
+
+@router.get(
+    "/{run_id}/step",
+    response_model=RunOut,
+    summary="Who may go next (step mode)",
+    description="Answers once the run is settled (every process held, blocked or gone), with `ready`: "
+    "what each held process will do when released. For a run that is not being stepped, the run as "
+    "`GET /api/runs/{id}` gives it.",
+    responses=NOT_FOUND,
+)
+async def step_state(run_id: str, runs: Runs) -> dict[str, Any]:
+    run = await _find(runs, run_id)
+    stepper = runs.stepper(run_id)
+    if stepper is None:
+        return _with_source(run)
+    return _with_source(run, await stepper.settled(STEP_SETTLE_S))
+
+
+def _not_stepped(run: Run | StoredRun) -> str:
+    status = run.summary()["status"]
+    if status in ("queued", "running"):
+        return f'run {run.id} is not in step mode (start one with "mode": "step")'
+    return f"run {run.id} has finished ({status})"
 
 
 @router.delete(
