@@ -40,7 +40,8 @@ def test_a_learner_steps_value_race_into_a_lost_update_over_http(server: LiveSer
     assert run["mode"] == "step"
     run = settled(server, run["id"])
     assert [r["proc"] for r in run["ready"]] == ["main"]
-    assert run["ready"][0]["kind"] == "proc.spawn" and run["ready"][0]["child"] == "p1"
+    assert run["ready"][0]["kind"] == "proc.spawn"
+    assert run["ready"][0]["child"] == "p1"
     choose = Interleave()
     steps = 0
     while run["status"] == "running" and run["ready"]:
@@ -49,7 +50,8 @@ def test_a_learner_steps_value_race_into_a_lost_update_over_http(server: LiveSer
         assert r.status_code == 200, r.text
         run = r.json()
         steps += 1
-        assert run["schedule"][-1] == proc and len(run["schedule"]) == steps
+        assert run["schedule"][-1] == proc
+        assert len(run["schedule"]) == steps
     final = httpx.get(f"{server.url}/api/runs/{run['id']}", timeout=10).json()
     assert final["status"] == "succeeded", final
     evs = events(server, run["id"])
@@ -65,7 +67,8 @@ def test_a_learner_steps_value_race_into_a_lost_update_over_http(server: LiveSer
     again = events(server, replay["id"])
     assert value_ops(again) == value_ops(evs)
     done = httpx.get(f"{server.url}/api/runs/{replay['id']}", timeout=10).json()
-    assert done["schedule"] == final["schedule"] and done["diverged"] is None
+    assert done["schedule"] == final["schedule"]
+    assert done["diverged"] is None
 
 
 def test_a_held_write_says_what_it_will_store(server: LiveServer) -> None:
@@ -74,7 +77,8 @@ def test_a_held_write_says_what_it_will_store(server: LiveServer) -> None:
     while not any(r["kind"] == "value.set" for r in run["ready"]):
         run = step(server, run["id"], run["ready"][0]["proc"]).json()
     write = next(r for r in run["ready"] if r["kind"] == "value.set")
-    assert write["obj"] == "counter" and write["value"] == 1
+    assert write["obj"] == "counter"
+    assert write["value"] == 1
     httpx.delete(f"{server.url}/api/runs/{run['id']}", timeout=30)
 
 

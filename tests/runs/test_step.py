@@ -8,7 +8,7 @@ tries the same with the Value's lock, which makes p2 wait for p1 instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -61,7 +61,7 @@ class Interleave:
     """Through the barrier first; then p1 reads, p2 reads, p1 writes, p2 writes; then
     whoever is ready first (p1 before p2 before main)."""
 
-    plan = [("p1", "value.get"), ("p2", "value.get"), ("p1", "value.set"), ("p2", "value.set")]
+    plan: ClassVar = (("p1", "value.get"), ("p2", "value.get"), ("p1", "value.set"), ("p2", "value.set"))
 
     def __init__(self) -> None:
         self.left = list(self.plan)
@@ -109,7 +109,9 @@ async def test_a_recorded_schedule_replays_to_the_same_operations_and_values(man
     first = manager.start_program(program("value-race", times=2, use_lock=False), mode="step")
     await step_through(manager, first, Interleave())
     original = await collect(first)
-    replay = manager.start_program(program("value-race", times=2, use_lock=False), schedule=list(first.schedule))
+    replay = manager.start_program(
+        program("value-race", times=2, use_lock=False), schedule=list(first.schedule)
+    )
     again = await collect(replay)
     assert_nothing_left(again)
     assert replay.status == "succeeded", replay.error
@@ -163,7 +165,9 @@ async def test_a_schedule_the_program_cannot_follow_says_where_it_diverged(manag
 
 
 async def test_after_its_schedule_a_run_can_be_held_again(manager: RunService) -> None:
-    run = manager.start_program(program("value-race", times=1, use_lock=False), schedule=["main"], then="step")
+    run = manager.start_program(
+        program("value-race", times=1, use_lock=False), schedule=["main"], then="step"
+    )
     stepper = stepper_of(manager, run)
     state = await stepper.settled()
     while stepper.phase == "replay":
@@ -174,7 +178,8 @@ async def test_after_its_schedule_a_run_can_be_held_again(manager: RunService) -
     done = await collect(run)
     assert_nothing_left(done)
     assert run.status == "succeeded"
-    assert run.schedule[0] == "main" and len(run.schedule) > 1
+    assert run.schedule[0] == "main"
+    assert len(run.schedule) > 1
 
 
 async def test_stepping_into_a_deadlock_ends_the_run_deadlocked_at_once(manager: RunService) -> None:
@@ -183,8 +188,10 @@ async def test_stepping_into_a_deadlock_ends_the_run_deadlocked_at_once(manager:
     done = await collect(run)
     assert_nothing_left(done)
     assert run.status == "deadlocked"
-    assert run.error is not None and "main waits for p1.join()" in run.error
-    assert states[-1].ready == [] and {b["proc"] for b in states[-1].blocked} == {"main", "p1"}
+    assert run.error is not None
+    assert "main waits for p1.join()" in run.error
+    assert states[-1].ready == []
+    assert {b["proc"] for b in states[-1].blocked} == {"main", "p1"}
 
 
 async def test_a_step_run_nobody_steps_is_cancelled_after_the_idle_limit() -> None:
