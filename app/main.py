@@ -1,5 +1,5 @@
 """The FastAPI application: ``create_app(settings)``; the lifespan owns the run service, the
-archive of finished runs and the launcher."""
+archive of finished runs, the launcher and the explorations (app/explore)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app import __version__, api, errors, web
 from app.api import openapi
 from app.api.models import Health
 from app.config import Settings
+from app.explore.service import ExplorationService
 from app.paths import STATIC
 from app.runs.launcher import Launcher
 from app.runs.service import RunService
@@ -38,16 +39,23 @@ def create_app(settings: Settings | None = None, runs: RunService | None = None)
         app.state.catalog = Catalog.load(settings.scenarios_dir)
         if runs is not None:
             app.state.runs = runs
-            yield
+            app.state.explorations = _explorations(settings, runs)
+            try:
+                yield
+            finally:
+                await app.state.explorations.close()
             return
         # Where finished runs are kept and how runs are launched: the embedded defaults.
         store = _open_store(settings)
         service = RunService(settings.run_limits(), settings.admission_limits(), store, Launcher())
         await service.start()
         app.state.runs = service
+        app.state.explorations = _explorations(settings, service)
         try:
             yield
         finally:
+            # The explorations first: they stop their runs and start no more.
+            await app.state.explorations.close()
             await service.close()
             if store is not None:
                 store.close()
@@ -112,6 +120,10 @@ class FramePolicy:
             await send(message)
 
         await self.app(scope, receive, send_with_policy)
+
+
+def _explorations(settings: Settings, runs: RunService) -> ExplorationService:
+    return ExplorationService(runs, settings.explore_max_runs, settings.explore_timeout_s)
 
 
 def _open_store(settings: Settings) -> RunStore | None:

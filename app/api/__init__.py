@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.api import estimate, runs, scenarios
+from app.api import estimate, explorations, runs, scenarios
 
 router = APIRouter(prefix="/api")
 router.include_router(scenarios.router)
 router.include_router(runs.router)
 router.include_router(estimate.router)
+router.include_router(explorations.router)

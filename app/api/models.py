@@ -87,6 +87,12 @@ class ScenarioOut(BaseModel):
         "it can; one that cannot is listed, and POST /api/runs refuses it.",
         examples=[None, "homework.py: line 12: workers: Input should be less than or equal to 1000"],
     )
+    check: str | None = Field(
+        None,
+        description="What a failing run of this scenario looks like, when it declares one (a crash or "
+        "a deadlock always is): POST /api/explorations searches its schedules for such a run.",
+        examples=["the counter ends below 2 * times", None],
+    )
 
 
 class ScenarioDetail(ScenarioOut):

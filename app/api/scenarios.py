@@ -31,6 +31,7 @@ def _out(entry: registry.Scenario[Any] | registry.BrokenProgram) -> dict[str, An
             "cast": NO_CAST,
             "origin": "course",
             "error": entry.error,
+            "check": None,
         }
     return {
         "id": entry.id,
@@ -43,6 +44,7 @@ def _out(entry: registry.Scenario[Any] | registry.BrokenProgram) -> dict[str, An
         "cast": entry.cast,
         "origin": "course" if isinstance(entry, registry.CourseScenario) else "built-in",
         "error": None,
+        "check": entry.check.says if entry.check is not None else None,
     }
 
 

@@ -9,7 +9,18 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from app.json_types import Integer
-from app.scenarios.model import MAX_ITEMS, Cast, Params, Record, Scenario, SmallInt, Text, printed
+from app.scenarios.model import (
+    MAX_ITEMS,
+    Cast,
+    Check,
+    Events,
+    Params,
+    Record,
+    Scenario,
+    SmallInt,
+    Text,
+    printed,
+)
 
 
 class SquaresParams(Params):
@@ -125,6 +136,22 @@ def _race_cast(p: RaceParams) -> Cast:
     if p.use_lock:
         objects.append({"type": "lock", "name": "counter.get_lock()", "users": ["p1", "p2"]})
     return {"processes": ["main", "p1", "p2"], "objects": objects}
+
+
+def _lost_updates(p: RaceParams, events: Events, status: str) -> str | None:
+    """The counter's last value (main reads it to print it) is not 2 * times: an update
+    was lost. A run that did not get that far is judged by how it ended instead."""
+    values = [e["value"] for e in events if e["kind"] in ("value.get", "value.set") and e["obj"] == "counter"]
+    if status != "succeeded" or not values:
+        return None
+    expected = 2 * p.times
+    if values[-1] == expected:
+        return None
+    lost = expected - values[-1]
+    return f"the counter ended at {values[-1]}, not {expected}: {lost} update{'s' * (lost != 1)} lost"
+
+
+RACE_CHECK = Check(says="the counter ends below 2 * times", fails=_lost_updates)
 
 
 def _pool_steps(p: PoolParams) -> int:
@@ -295,6 +322,7 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         default_pace_ms=200,
         steps_of=_race_steps,
         cast_of=_race_cast,
+        check=RACE_CHECK,
     ),
     Scenario(
         id="worker-pool",

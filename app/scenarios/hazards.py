@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from app.json_types import Integer
-from app.scenarios.model import Cast, Params, Scenario
+from app.scenarios.model import Cast, Check, Events, Params, Scenario
 
 # A pipe holds 64 KiB here (Linux's default): an item pickled larger than that does not
 # fit, and its feeder thread waits for a reader.
@@ -48,6 +48,10 @@ def _join_deadlock_steps(p: JoinDeadlockParams) -> int:
     return 1 if deadlocks(p) else 4
 
 
+def _deadlocked(_p: JoinDeadlockParams, _events: Events, status: str) -> str | None:
+    return "the run deadlocked" if status == "deadlocked" else None
+
+
 SCENARIOS: tuple[Scenario[Any], ...] = (
     Scenario(
         id="join-deadlock",
@@ -65,5 +69,7 @@ SCENARIOS: tuple[Scenario[Any], ...] = (
         steps_of=_join_deadlock_steps,
         cast_of=_join_deadlock_cast,
         ends_of=lambda p: "deadlocked" if deadlocks(p) else "succeeded",
+        # A deadlock always counts as a failure; declaring it is what offers the search.
+        check=Check(says="the run deadlocks", fails=_deadlocked),
     ),
 )

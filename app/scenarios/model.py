@@ -41,6 +41,17 @@ class Params(BaseModel):
 
 P = TypeVar("P", bound=Params)
 Cast = dict[str, Any]
+Events = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Check(Generic[P]):
+    """What a failing run of a scenario looks like, beyond a crash or a deadlock (which
+    always count): the explorer (app/explore) searches schedules for a run it fails."""
+
+    says: str  # shown by the page and the API: "the counter ends below 2 * times"
+    # (parameters, the finished run's events, its status) -> what went wrong, or None.
+    fails: Callable[[P, Events, str], str | None]
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,7 @@ class Scenario(Generic[P]):
     cast_of: Callable[[P], Cast] | None = None
     # How a run ends: "succeeded" unless the scenario goes wrong on purpose (a deadlock).
     ends_of: Callable[[P], str] | None = None
+    check: Check[P] | None = None
 
     @property
     def path(self) -> Path:

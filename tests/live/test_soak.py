@@ -7,6 +7,10 @@ warm-up (so the forkserver, the store and the thread pools exist), the server's 
 files, threads, child processes, sockets and memory are measured; after 500 runs and
 after 1,000 they must be back where they were, and nothing of a run may be left behind.
 Run with ``-s`` to see the figures; a failure message carries them too.
+
+The same for explorations (``/api/explorations``): two clients searching schedules at
+once, each search a few to sixty step-mode runs, some cut short, some cancelled with
+their exploration, over 2,000 schedule runs.
 """
 
 from __future__ import annotations
@@ -381,3 +385,167 @@ def test_a_thousand_mixed_runs_leave_the_server_as_they_found_it(record_property
             assert failed == [], "\n".join(failed) + "\n" + "\n".join(figures)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- explorations: thousands of schedule runs ------------------------------------------------
+
+SCHEDULE_RUNS = 2000  # at least this many runs of explorations between baseline and end
+EXPLORERS = 2  # clients exploring at once, one exploration each at a time
+RACE_PARAMS = {"times": 2, "use_lock": False}
+LOCKED_PARAMS = {"times": 2, "use_lock": True}
+
+
+@dataclass(frozen=True)
+class Search:
+    """One exploration of the soak: what it searches, and how it must end."""
+
+    scenario: str
+    params: dict[str, Any]
+    expected: str  # "found", "exhausted" or "cancelled" (deleted once it has made 3 runs)
+
+
+SEARCHES = [
+    Search("value-race", LOCKED_PARAMS, "exhausted"),  # about 60 runs, every one to its end
+    Search("value-race", RACE_PARAMS, "found"),
+    Search("value-race", LOCKED_PARAMS, "cancelled"),
+    Search("join-deadlock", {}, "found"),
+]
+
+
+def explore_one(client: httpx.Client, token: str, search: Search) -> tuple[int, str | None]:
+    """Run one exploration to its end (or cancel it midway); its runs, and what went wrong."""
+    body = {"scenario": search.scenario, "params": search.params, "max_runs": 1000}
+    r = client.post("/api/explorations", json=body, headers={"X-Mpscope-Client": token})
+    if r.status_code != 202:
+        return 0, f"POST answered {r.status_code}: {r.text}"
+    exploration_id = r.json()["id"]
+
+    def now() -> dict[str, Any]:
+        answer: dict[str, Any] = client.get(f"/api/explorations/{exploration_id}").json()
+        return answer
+
+    if search.expected == "cancelled":
+        wait_for(lambda: now()["runs"] >= 3, RUN_DEADLINE_S, "3 runs of the exploration", 0.05)
+        d = client.delete(f"/api/explorations/{exploration_id}")
+        if d.status_code != 200 or d.json()["status"] != "cancelled":
+            return 0, f"DELETE answered {d.status_code}: {d.text[:300]}"
+    wait_for(lambda: now()["status"] not in ("queued", "running"), 120, "the exploration over", 0.1)
+    done = now()
+    if done["status"] != search.expected:
+        return done["runs"], f"exploration {exploration_id} ended {done['status']}: {done}"
+    if done["status"] == "found":
+        run = client.get(f"/api/runs/{done['run']}").json()
+        want = "deadlocked" if search.scenario == "join-deadlock" else "succeeded"
+        if run["status"] != want or run["schedule"] != done["schedule"]:
+            return done["runs"], f"its failing run {done['run']} is {run['status']}: {run}"
+    return done["runs"], None
+
+
+def explore_many(server: LiveServer, searches: list[Search]) -> tuple[int, list[str]]:
+    """Each of EXPLORERS clients runs the searches one after another; runs made, problems."""
+    lock = threading.Lock()
+    problems: list[str] = []
+    runs = [0]
+
+    def explorer(i: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=RUN_DEADLINE_S) as client:
+            for search in searches:
+                try:
+                    made, problem = explore_one(client, f"soak-explorer-{i}", search)
+                except Exception as exc:
+                    made, problem = 0, f"{type(exc).__name__}: {exc}"
+                with lock:
+                    runs[0] += made
+                    if problem is not None:
+                        problems.append(f"{search}: {problem}")
+
+    workers = [threading.Thread(target=explorer, args=(i,), name=f"explore-{i}") for i in range(EXPLORERS)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return runs[0], problems
+
+
+@pytest.mark.timeout(900)
+def test_thousands_of_schedule_runs_leave_the_server_as_they_found_it(record_property: Any) -> None:
+    """Explorations, each a search over many step-mode runs (cut short, cancelled with
+    their exploration, or to their end), against a real uvicorn: after a warm-up, the
+    server's files, threads, children, sockets and memory are measured, and after half of
+    the schedule runs and after all of them they must be back where they were."""
+    tmp = Path(tempfile.mkdtemp(prefix="soak-", dir="/tmp"))
+    env = {
+        "MPSCOPE_MAX_RUNS": str(AT_ONCE),
+        "MPSCOPE_MAX_RUNS_PER_CLIENT": "2",  # a run being stepped and the one started ahead
+        "MPSCOPE_MAX_RUNS_PER_ADDRESS": str(AT_ONCE),
+        "TMPDIR": str(tmp),
+    }
+    figures: list[str] = []
+
+    def note(text: str) -> None:
+        figures.append(text)
+        print(f"soak: {text}", flush=True)
+
+    try:
+        with live_server(env) as server:
+            (runs_dir,) = tmp.glob("mpscope-*")
+            shm_before = shm_entries()
+
+            def settle(label: str) -> Snapshot:
+                assert holds_within(lambda: quiet(server, runs_dir), SETTLE_S), (
+                    f"{label}: runs not cleaned up within {SETTLE_S} s: {list(runs_dir.iterdir())}\n"
+                    + "\n".join(figures)
+                )
+                if label != "baseline":
+                    holds_within(lambda: not leftovers(measure(server.pid), base), SETTLE_S)
+                return measure(server.pid)
+
+            made, problems = explore_many(server, SEARCHES)
+            assert problems == [], "\n".join(problems)
+            warm_pools(server)
+            base = settle("baseline")
+            note(f"baseline after {made} warm-up schedule runs: {base.line()}")
+            started = time.monotonic()
+            snapshots: dict[str, Snapshot] = {}
+            total = 0
+            for label in ("midpoint", "end"):
+                t = time.monotonic()
+                half = 0
+                while half < SCHEDULE_RUNS // 2:
+                    made, problems = explore_many(server, SEARCHES)
+                    assert problems == [], "\n".join(problems)
+                    half += made
+                total += half
+                snapshots[label] = snap = settle(label)
+                rate = half / (time.monotonic() - t)
+                note(f"{label} after {total} schedule runs ({rate:.1f}/s): {snap.line()}")
+            wall = time.monotonic() - started
+            note(f"{total} schedule runs in {wall:.1f} s ({total / wall:.1f}/s, {EXPLORERS} explorers)")
+            record_property("schedule_runs", total)
+            record_property("schedule_runs_per_s", round(total / wall, 1))
+
+            failed = [
+                f"at the {label}: {', '.join(leftovers(snap, base))}"
+                for label, snap in snapshots.items()
+                if leftovers(snap, base)
+            ]
+            mid, end = snapshots["midpoint"], snapshots["end"]
+            if end.rss > base.rss + RSS_GROWTH_MB * 2**20:
+                failed.append(f"memory grew more than {RSS_GROWTH_MB} MB from the baseline")
+            if end.threads > mid.threads + THREADS_JITTER:
+                failed.append(f"threads grew by more than {THREADS_JITTER} from the midpoint to the end")
+            if end.rss > mid.rss + RSS_FLAT_MB * 2**20:
+                failed.append(f"memory grew more than {RSS_FLAT_MB} MB from the midpoint to the end")
+            left = shm_left_since(shm_before, SETTLE_S)
+            if left:
+                failed.append(f"/dev/shm entries outlived the runs: {sorted(left)}")
+            if get_active(server) != 0:
+                failed.append("runs still active")
+            assert failed == [], "\n".join(failed) + "\n" + "\n".join(figures)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def get_active(server: LiveServer) -> int:
+    health: dict[str, Any] = httpx.get(server.url + "/healthz", timeout=10).json()
+    return int(health["runs_active"])
