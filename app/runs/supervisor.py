@@ -94,6 +94,11 @@ class RunSupervisor:
         elif self.run.on_stuck is not None:
             self.run.on_stuck(description)
 
+    async def held_changed(self, within_s: float) -> None:
+        """Return once a process holds or stops holding, or after ``within_s``."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._held_changed.wait(), within_s)
+
     async def wait_held(self) -> dict[str, wire.Hold]:
         """What the held processes are about to do, once at least one is held; empty once
         the run has finished."""
