@@ -49,9 +49,45 @@ def waits_for(event: dict[str, Any]) -> str:
             "join": f"{obj}.join() (tasks not marked done)",
             "flush": f"{obj} to flush",
         }.get(str(op), f"{obj}")
-    # Another family's wait: its object and what it was doing.
+    words = _WAITS.get(event["kind"])
+    if words is not None:
+        return words(obj, event)
+    # A family without words of its own: its object and what it was doing.
     what = event["kind"].split(".")[0]
     return f"{what} {obj}" if obj else what
+
+
+def _lock(obj: Any, event: dict[str, Any]) -> str:
+    holder = event.get("holder")
+    return f"the lock {obj} to be released" + (f" (held by {holder})" if holder else "")
+
+
+def _barrier(obj: Any, event: dict[str, Any]) -> str:
+    there, parties = event.get("n"), event.get("parties")
+    return f"the barrier {obj} to fill" + (f" ({there} of {parties} there)" if there and parties else "")
+
+
+def _pipe(obj: Any, event: dict[str, Any]) -> str:
+    op = event.get("op")
+    return {"send": f"room in the pipe {obj}", "recv": f"data on the pipe {obj}"}.get(
+        str(op), f"the pipe {obj}"
+    )
+
+
+# Words for each kind of wait (a queue's and a join's are above: they name their op).
+_WAITS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
+    K.LOCK_WAIT: _lock,
+    K.SEMAPHORE_WAIT: lambda obj, _e: f"a release of the semaphore {obj}",
+    K.EVENT_WAIT: lambda obj, _e: f"the event {obj} to be set",
+    K.CONDITION_WAIT: lambda obj, _e: f"a notify of the condition {obj}",
+    K.BARRIER_WAIT: _barrier,
+    K.PIPE_WAIT: _pipe,
+    K.MANAGER_WAIT: lambda obj, e: f"the manager to answer {obj}.{e.get('method')}()",
+    K.POOL_WAIT: lambda obj, e: f"a task from {obj}" if e.get("op") == "task" else f"the workers of {obj}",
+    K.LISTENER_WAIT: lambda _obj, e: (
+        f"a connection to {e.get('address')}" if e.get("op") == "accept" else f"{e.get('address')} to accept"
+    ),
+}
 
 
 def describe(blocked: dict[str, dict[str, Any]]) -> str:

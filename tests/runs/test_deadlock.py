@@ -253,3 +253,47 @@ def test_the_cli_says_deadlocked_and_exits_with_its_own_code() -> None:
     assert done.returncode == 3, done.stderr
     assert "p1 has finished but cannot exit yet: it waits for q to flush" in done.stdout
     assert f"run deadlocked: {JOIN_DEADLOCK}" in done.stdout
+
+
+SYNC_STUCK = """\
+import multiprocessing
+
+
+def child(lock, ready, done):
+    lock.acquire()
+    ready.set()
+    done.wait()
+
+
+if __name__ == "__main__":
+    lock = multiprocessing.Lock()
+    ready = multiprocessing.Event()
+    done = multiprocessing.Event()
+    gate = multiprocessing.Barrier(3)
+    p1 = multiprocessing.Process(target=child, args=(lock, ready, done), name="p1")
+    p1.start()
+    ready.wait()
+    with lock:
+        pass
+"""
+
+
+async def test_a_deadlock_on_locks_and_events_says_what_each_waits_for(manager: RunService) -> None:
+    done = await collect(manager.start_program(Program("sync", SYNC_STUCK)))
+    assert done.run.status == "deadlocked"
+    assert done.run.error == (
+        "main waits for the lock lock to be released (held by p1); p1 waits for the event done to be set"
+    )
+    assert_nothing_left(done)
+
+
+async def test_a_barrier_that_never_fills_says_how_many_are_there(manager: RunService) -> None:
+    source = SYNC_STUCK.replace("    ready.wait()\n    with lock:\n        pass\n", "    gate.wait()\n")
+    source = source.replace("    done.wait()\n", "    gate.wait()\n")
+    done = await collect(manager.start_program(Program("barrier", source)))
+    assert done.run.status == "deadlocked"
+    error = done.run.error or ""
+    assert "main waits for the barrier gate to fill" in error
+    assert "p1 waits for the barrier gate to fill" in error
+    assert "(2 of 3 there)" in error  # whoever came second saw both of them waiting
+    assert_nothing_left(done)
