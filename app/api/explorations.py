@@ -16,6 +16,7 @@ from app.api.run_body import value_error
 from app.config import Settings
 from app.explore.search import MAX_PREEMPTIONS
 from app.explore.service import ExplorationBusy, ExplorationService
+from app.json_types import Integer
 from app.scenarios import registry
 
 router = APIRouter(prefix="/explorations", tags=["explorations"])
@@ -50,7 +51,7 @@ class ExplorationCreate(BaseModel):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Its parameters, as for POST /api/runs. Missing ones take defaults."
     )
-    max_runs: int = Field(
+    max_runs: Integer = Field(
         100, ge=1, description="The most runs (schedules) to try; at most MPSCOPE_EXPLORE_MAX_RUNS."
     )
     start_method: Literal["fork", "spawn", "forkserver"] = "fork"

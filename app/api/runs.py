@@ -148,9 +148,9 @@ async def step_run(run_id: str, body: StepIn, runs: Runs, client: Client) -> dic
     "/{run_id}/step",
     response_model=RunOut,
     summary="Who may go next (step mode)",
-    description="Answers once the run is settled (every process held, blocked or gone), with `ready`: "
-    "what each held process will do when released. For a run that is not being stepped, the run as "
-    "`GET /api/runs/{id}` gives it.",
+    description="Answers once the run is settled (every process held, blocked or gone) and the "
+    "schedule it was given (if any) has been replayed, with `ready`: what each held process will do "
+    "when released. For a run that is not being stepped, the run as `GET /api/runs/{id}` gives it.",
     responses=NOT_FOUND,
 )
 async def step_state(run_id: str, runs: Runs) -> dict[str, Any]:
@@ -158,6 +158,10 @@ async def step_state(run_id: str, runs: Runs) -> dict[str, Any]:
     stepper = runs.stepper(run_id)
     if stepper is None:
         return _with_source(run)
+    # A replay is not over at its first settled moment: wait for the state it leaves.
+    await stepper.replayed()
+    if stepper.phase != "step":
+        return _with_source(run)  # it runs freely now (or is over)
     return _with_source(run, await stepper.settled(STEP_SETTLE_S))
 
 

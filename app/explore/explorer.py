@@ -146,6 +146,9 @@ class Explorer:
                 await self._shrink(max_runs, progress)
         finally:
             await self._end_all()
+            if progress.found is not None:
+                # The one run an exploration answers with: archived, so its link lasts.
+                await self.service.keep(progress.found.run)
         return progress
 
     async def _end_all(self) -> None:
@@ -213,7 +216,7 @@ class Explorer:
 
     def _start(self) -> Run:
         return self.service.start_program(
-            self.program, 0, self.start_method, client=self.client, mode="step", rated=False
+            self.program, 0, self.start_method, client=self.client, mode="step", rated=False, kept=False
         )
 
     def _take_run(self) -> Run:

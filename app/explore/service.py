@@ -41,6 +41,14 @@ class Exploration:
         self.cancelled = False
         self.error: str | None = None  # why it stopped before its search was done
         self.task: asyncio.Task[None] | None = None
+        # Its summary once it has ended: kept instead of what it found (the failing run and
+        # its steps), which the run service lets go of when it makes room for newer runs.
+        self._final: dict[str, Any] | None = None
+
+    def end(self) -> None:
+        self.ended_at = time.monotonic()
+        self._final = self.summary()
+        self.progress.found = None
 
     @property
     def done(self) -> bool:
@@ -48,6 +56,8 @@ class Exploration:
 
     @property
     def status(self) -> str:
+        if self._final is not None:
+            return str(self._final["status"])
         if self.cancelled:
             return "cancelled"
         if not self.done:
@@ -55,6 +65,8 @@ class Exploration:
         return "found" if self.progress.found is not None else "exhausted"
 
     def summary(self) -> dict[str, Any]:
+        if self._final is not None:
+            return self._final
         found = self.progress.found
         end = self.ended_at if self.ended_at is not None else time.monotonic()
         return {
@@ -140,9 +152,11 @@ class ExplorationService:
             log.exception("exploration %s failed", exploration.id)
             exploration.error = f"the exploration failed: {exc}"
         finally:
-            exploration.ended_at = time.monotonic()
-        if exploration.progress.found is None and not exploration.progress.complete and not exploration.error:
-            exploration.error = self._stopped_why(exploration)
+            progress = exploration.progress
+            stopped = progress.found is None and not progress.complete and not exploration.cancelled
+            if stopped and not exploration.error:
+                exploration.error = self._stopped_why(exploration)
+            exploration.end()
 
     def _stopped_why(self, exploration: Exploration) -> str:
         if exploration.progress.too_long:
@@ -161,7 +175,7 @@ class ExplorationService:
             await asyncio.gather(exploration.task, return_exceptions=True)
             if not exploration.done:  # cancelled before it began: it ran nothing
                 exploration.cancelled = True
-                exploration.ended_at = time.monotonic()
+                exploration.end()
         return exploration
 
     async def close(self) -> None:

@@ -25,11 +25,11 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Collection
-from pathlib import Path
 from typing import Any
 
 from app.events import kinds as K
 from app.events.schema import WAIT_KINDS
+from app.runs import procfs
 from app.runs.encoder import ProcInfo
 from app.runs.run import Run
 
@@ -95,17 +95,6 @@ def describe(blocked: dict[str, dict[str, Any]]) -> str:
     return "; ".join(f"{proc} waits for {waits_for(ev)}" for proc, ev in blocked.items())
 
 
-def cpu_ticks(pid: int) -> int | None:
-    """User plus system CPU time ``pid`` has used, in clock ticks; None once it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # Fields after the parenthesised command: state ppid … utime (12th) stime (13th).
-    rest = stat[stat.rfind(")") + 2 :].split()
-    return int(rest[11]) + int(rest[12])
-
-
 class DeadlockWatch:
     """Watches one run; calls ``on_deadlock(description)`` once, when it is stuck."""
 
@@ -149,7 +138,7 @@ class DeadlockWatch:
         if count != self._count:
             # Something happened: the quiet starts again from here.
             self._count, self._quiet_since = count, now
-            self._cpu = {p.pid: cpu_ticks(p.pid) for p in self._live()}
+            self._cpu = {p.pid: procfs.cpu_ticks(p.pid) for p in self._live()}
         elif now - self._quiet_since >= self.quiet_s:
             blocked = self.blocked()
             if blocked is not None:
@@ -157,7 +146,7 @@ class DeadlockWatch:
                 self.on_deadlock(describe(blocked))
                 return
             self._quiet_since = now  # not stuck: look again after another quiet period
-            self._cpu = {p.pid: cpu_ticks(p.pid) for p in self._live()}
+            self._cpu = {p.pid: procfs.cpu_ticks(p.pid) for p in self._live()}
         self._schedule()
 
     def blocked(self) -> dict[str, dict[str, Any]] | None:
@@ -165,7 +154,7 @@ class DeadlockWatch:
         live = self._live()
         if not live or self.in_flight() or any(p.name in self.held for p in live):
             return None
-        if any(cpu_ticks(p.pid) != self._cpu.get(p.pid, -1) for p in live):
+        if any(procfs.cpu_ticks(p.pid) != self._cpu.get(p.pid, -1) for p in live):
             return None  # someone computed meanwhile (or is gone): not stuck
         last = self._last_events({p.name for p in live})
         blocked = {}

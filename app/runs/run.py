@@ -55,6 +55,8 @@ class Run:
         self.exitcode: int | None = None
         self.error: str | None = None
         self.runner_pid: int | None = None
+        self.kept = True  # archived when over (RunService: the explorer's runs are not)
+        self.over = False  # the service has seen it end (and archived it, if kept)
         self.t0 = time.monotonic()
         self.processes: dict[str, ProcInfo] = {}
         self.log = EventLog()

@@ -158,6 +158,7 @@ class RunService:
         schedule: list[str] | None = None,
         then: str | None = None,
         rated: bool = True,
+        kept: bool = True,
     ) -> Run:
         """Admit and start a run of any program. Raises ValueError (bad settings) or
         LimitExceeded; the admission check and the start have no await between them, so
@@ -166,11 +167,23 @@ class RunService:
         ``mode="step"`` holds every operation until ``stepper(run.id).step(proc)``;
         ``schedule`` (process names) is replayed first, then the run goes on as ``then``
         says (``"free"`` or ``"step"``; the mode's by default). A run that is not
-        ``rated`` counts against the runs at once but not the runs per minute."""
+        ``rated`` counts against the runs at once but not the runs per minute. A run not
+        ``kept`` is not archived (unless ``keep`` is called for it) and is the first to
+        leave memory: the explorer's runs, thousands of which would push out the runs
+        people made and linked to."""
         _check_settings(pace_ms, start_method, gate)
         _check_stepping(mode, schedule, then)
         return self._start(
-            program, pace_ms, start_method, client, gate, mode=mode, schedule=schedule, then=then, rated=rated
+            program,
+            pace_ms,
+            start_method,
+            client,
+            gate,
+            mode=mode,
+            schedule=schedule,
+            then=then,
+            rated=rated,
+            kept=kept,
         )
 
     def stepper(self, run_id: str) -> Stepper | None:
@@ -195,6 +208,7 @@ class RunService:
         schedule: list[str] | None = None,
         then: str | None = None,
         rated: bool = True,
+        kept: bool = True,
     ) -> Run:
         if self._base is None:
             raise RuntimeError("RunService.start() was not awaited")
@@ -203,6 +217,7 @@ class RunService:
         if self.admission is not None:
             self.admission.check(client, (r.client for r in self._runs.values() if not r.finished), rated)
         run = Run(program, pace_ms, start_method, client, gate, mode, schedule, then)
+        run.kept = kept
         self._runs[run.id] = run
         self._forget_old()
         supervisor = RunSupervisor(run, self.launcher, self._base, self.limits)
@@ -224,19 +239,34 @@ class RunService:
     async def _finished(self, run: Run) -> None:
         """A run's last event is out: keep it, then trim memory."""
         self._supervisors.pop(run.id, None)
+        run.over = True
+        if run.kept:
+            await self._save(run)
+        self._forget_old()
+
+    async def keep(self, run: Run) -> None:
+        """Archive a run started not ``kept`` after all (once it is over, if it is not yet)."""
+        if run.kept:
+            return
+        run.kept = True
+        if run.over:
+            await self._save(run)
+
+    async def _save(self, run: Run) -> None:
         if self.archive is not None:
             try:
                 await asyncio.to_thread(self.archive.save, run.summary(), run.source, run.log.read(0))
             except ArchiveError as exc:
                 log.warning("run %s was not kept: %s", run.id, exc)
-        self._forget_old()
 
     def _forget_old(self) -> None:
         """Let the oldest finished runs go from memory (the archive still has them) while
         more than ``keep_runs`` runs or ``keep_bytes`` of their events are held."""
         count = len(self._runs)
         held = sum(r.log.bytes for r in self._runs.values() if r.finished)
-        for run in [r for r in self._runs.values() if r.finished]:  # oldest first
+        finished = [r for r in self._runs.values() if r.finished]  # oldest first
+        # Runs not kept go first: nobody links to them, and a search makes them by the thousand.
+        for run in [r for r in finished if not r.kept] + [r for r in finished if r.kept]:
             if count <= self.limits.keep_runs and held <= self.limits.keep_bytes:
                 break
             del self._runs[run.id]

@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.events import wire
 from app.events.schema import WAIT_KINDS
+from app.runs import procfs
 from app.runs.deadlock import describe, waits_for
 
 if TYPE_CHECKING:
@@ -67,32 +66,6 @@ class StepState:
         return [entry["proc"] for entry in self.ready]
 
 
-def _read(path: str) -> bytes:
-    # os.open/os.read rather than pathlib: a look reads two files per thread, many times
-    # a step, and pathlib's layers were most of a look's cost (bench/step.py).
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return os.read(fd, 512)
-    finally:
-        os.close(fd)
-
-
-def _threads(pid: int) -> Iterator[tuple[str, int]]:
-    """(state, times scheduled) of each thread of ``pid``; nothing once it is gone."""
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return
-    for tid in tids:
-        base = f"/proc/{pid}/task/{tid}"
-        try:
-            stat = _read(f"{base}/stat")
-            runs = _read(f"{base}/schedstat").split()[2]
-        except (OSError, IndexError):
-            continue  # the thread ended meanwhile
-        yield chr(stat[stat.rfind(b")") + 2]), int(runs)
-
-
 _ASLEEP = frozenset("SIZXtTP")  # anything but running (R) or in an uninterruptible wait (D)
 
 
@@ -110,6 +83,9 @@ class Stepper:
         self._last: dict[str, dict[str, Any]] = {}  # each process's last event
         self._dead: set[int] = set()  # pids seen dead at an earlier look
         self._lock = asyncio.Lock()  # one step at a time
+        self._replayed = asyncio.Event()  # the planned schedule is behind it (or it had none)
+        if self.phase != "replay":
+            self._replayed.set()
 
     # -- looking ---------------------------------------------------------------------
 
@@ -131,7 +107,7 @@ class Stepper:
         ]
 
     def _snapshot(self) -> dict[int, list[tuple[str, int]]]:
-        return {pid: list(_threads(pid)) for _, pid, _ in self._live()}
+        return {pid: list(procfs.threads(pid)) for _, pid, _ in self._live()}
 
     def state(self) -> StepState:
         """Who is ready, blocked and running now (``running`` empty: settled)."""
@@ -234,19 +210,34 @@ class Stepper:
         """Follow the run's planned schedule, then go on as ``run.then`` says."""
         run = self.run
         assert run.planned is not None
-        for at, proc in enumerate(run.planned):
-            state = await self.settled()
-            if proc not in state.ready_procs():
-                run.diverged = {"at": at, "expected": proc, "ready": state.ready_procs()}
-                break
-            self._release(proc)
-        if run.finished:
+        try:
+            for at, proc in enumerate(run.planned):
+                state = await self.settled()
+                if proc not in state.ready_procs():
+                    run.diverged = {"at": at, "expected": proc, "ready": state.ready_procs()}
+                    break
+                self._release(proc)
+            if run.finished:
+                return
+            if run.then == "step":
+                self.phase = "step"
+                self.last_step_at = time.monotonic()
+            else:
+                self.go_free()
+        finally:
+            self._replayed.set()
+
+    async def replayed(self) -> None:
+        """Return once the run's planned schedule has been followed (or left), or the run is
+        over (it may end before its replay began)."""
+        if self._replayed.is_set() or self.run.finished:
             return
-        if run.then == "step":
-            self.phase = "step"
-            self.last_step_at = time.monotonic()
-        else:
-            self.go_free()
+        waits = [asyncio.ensure_future(self._replayed.wait()), asyncio.ensure_future(self.run.done.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     def _release(self, proc: str) -> None:
         if self.supervisor.release(proc):

@@ -3,12 +3,15 @@ cancelled on request and when the server closes, with nothing of theirs left run
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.explore.service import Exploration, ExplorationBusy, ExplorationService
+from app.runs.limits import RunLimits
 from app.runs.service import RunService
+from app.runs.store import RunStore
 from app.scenarios import registry
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
@@ -119,3 +122,20 @@ async def test_a_server_that_starts_no_runs_says_so(manager: RunService) -> None
     out = await finished(start(ExplorationService(manager), RACE))
     assert (out["status"], out["runs"]) == ("exhausted", 0)
     assert out["error"] == "this dashboard shows one program's run"
+
+
+async def test_only_the_failing_run_is_archived(tmp_path: Path) -> None:
+    # Thousands of schedule runs in the archive would push out the runs people linked to.
+    store = RunStore(tmp_path / "runs.db", max_runs=1000, max_bytes=2**30)
+    runs = RunService(RunLimits(timeout_s=20), archive=store)
+    await runs.start()
+    try:
+        out = await finished(start(ExplorationService(runs), RACE))
+        assert out["status"] == "found"
+        assert out["runs"] > 1
+        archived = [summary["id"] for summary in store.list(limit=1000)]
+        assert archived == [out["run"]]
+        assert store.events(out["run"])  # its events too: the link replays it
+    finally:
+        await runs.close()
+        store.close()

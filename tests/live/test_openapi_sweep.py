@@ -55,7 +55,12 @@ def test_the_document_lists_every_endpoint(sweep_server: LiveServer) -> None:
         "DELETE /api/runs/{run_id}",
         "GET /api/runs/{run_id}/events",
         "GET /api/runs/{run_id}/trace",
+        "GET /api/runs/{run_id}/step",
+        "POST /api/runs/{run_id}/step",
         "POST /api/estimate",
+        "POST /api/explorations",
+        "GET /api/explorations/{exploration_id}",
+        "DELETE /api/explorations/{exploration_id}",
     }
 
 

@@ -122,3 +122,16 @@ def test_a_bad_step_or_schedule_is_a_422_naming_the_field(server: LiveServer) ->
         r = httpx.post(f"{server.url}/api/runs", json={"scenario": "value-race", field: value}, timeout=10)
         assert r.status_code == 422, (field, r.text)
         assert {tuple(e["loc"][:2]) for e in r.json()["detail"]} == {("body", field)}, r.text
+
+
+def test_waiting_for_a_replayed_run_waits_for_the_end_of_its_schedule(server: LiveServer) -> None:
+    # The page opens a link to an interleaving and asks at once who may go next: the answer
+    # must come after the whole schedule, not at the first settled moment of the replay.
+    planned = ["main", "main", "main", "p1", "p2", "p1", "p2"]
+    params = {"times": 1, "use_lock": False}
+    run = start(server, "value-race", params=params, schedule=planned, then="step")
+    run = settled(server, run["id"])
+    assert run["schedule"] == planned
+    assert run["status"] == "running"
+    assert sorted((r["proc"], r["kind"]) for r in run["ready"]) == [("p1", "value.set"), ("p2", "value.set")]
+    httpx.delete(f"{server.url}/api/runs/{run['id']}", timeout=30)

@@ -169,9 +169,9 @@ async def test_after_its_schedule_a_run_can_be_held_again(manager: RunService) -
         program("value-race", times=1, use_lock=False), schedule=["main"], then="step"
     )
     stepper = stepper_of(manager, run)
+    await stepper.replayed()
+    assert stepper.phase == "step"
     state = await stepper.settled()
-    while stepper.phase == "replay":
-        state = await stepper.settled()
     assert run.schedule == ["main"]
     assert "main" in state.ready_procs()
     await step_through(manager, run, first_ready)
