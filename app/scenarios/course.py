@@ -34,7 +34,10 @@ PARAM_MARK = re.compile(r"#\s*param(?:\s*:\s*(?P<about>.*?))?\s*$")
 # Names the dashboard's address and the embeds' query use for themselves
 # (static/js/setup.js, app/web/options.py); a parameter of that name could not be given.
 RESERVED = frozenset(
-    {"scenario", "run", "pace_ms", "start_method", "autoplay", "controls", "source", "theme"}
+    {
+        *("scenario", "run", "pace_ms", "start_method", "mode", "schedule"),
+        *("autoplay", "controls", "source", "theme"),
+    }
 )
 KINDS = "an int, a str, a bool, or a list of one of those"
 # What each type of literal becomes: its field type, and what the form says of one and of a list.

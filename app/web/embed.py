@@ -38,6 +38,8 @@ def _dashboard_url(request: Request, scenario: str, params: dict[str, Any], quer
     """The dashboard with this embed's set-up, as its address bar would hold it."""
     setup: dict[str, str] = {"scenario": scenario, "pace_ms": str(query.options.pace_ms)}
     setup["start_method"] = query.options.start_method
+    if query.options.schedule:
+        setup["schedule"] = ",".join(query.options.schedule)
     setup.update({name: json.dumps(value, separators=(",", ":")) for name, value in params.items()})
     return f"{request.url_for('dashboard')}?{urlencode(setup)}"
 

@@ -1,6 +1,11 @@
 """The query options of the embed pages, read leniently: a bad or unknown option is ignored,
 its default used, and a note says so in words. Only the scenario's parameters are strict
 (a run with other values than the teacher wrote would mislead); ``embed.py`` checks them.
+
+``schedule=main,p1,p2`` makes the embed's run replay that interleaving. A schedule that
+cannot be one (an empty or overlong name, too many steps) is ignored with a note like the
+other options: the run it would replay is still the teacher's program, and a schedule that
+the program does not follow says so itself (the run's ``diverged``).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.runs.service import START_METHODS
+from app.runs.service import MAX_SCHEDULE, START_METHODS
 
 Theme = Literal["auto", "light", "dark"]
 THEMES: tuple[Theme, ...] = ("auto", "light", "dark")
@@ -20,7 +25,8 @@ TRUE = frozenset({"", "1", "true", "yes", "on"})  # a bare ?autoplay means yes
 FALSE = frozenset({"0", "false", "no", "off"})
 FLAGS = ("autoplay", "controls", "source")
 DISPLAY = (*FLAGS, "theme")  # how the stage is shown: for any embed
-RUN_SETTINGS = ("pace_ms", "start_method")  # for a new run; a recorded one keeps its own
+RUN_SETTINGS = ("pace_ms", "start_method", "schedule")  # for a new run; a recorded one keeps its own
+PROC_NAME_MAX = 200  # the API's bound on a process name in a schedule
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class EmbedOptions:
     theme: Theme = "auto"
     pace_ms: int = DEFAULT_PACE_MS
     start_method: str = "fork"
+    schedule: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +47,7 @@ class EmbedOptions:
             "theme": self.theme,
             "pace_ms": self.pace_ms,
             "start_method": self.start_method,
+            "schedule": list(self.schedule),
         }
 
 
@@ -87,6 +95,19 @@ def _choice(name: str, raw: str, choices: tuple[str, ...], default: str, notes: 
     return default
 
 
+def _schedule(raw: str, notes: list[str]) -> tuple[str, ...]:
+    names = [name.strip() for name in raw.split(",")]
+    if names == [""]:
+        return ()
+    if len(names) > MAX_SCHEDULE:
+        notes.append(f"schedule has {len(names)} steps, more than {MAX_SCHEDULE}; the run goes freely.")
+        return ()
+    if any(not name or len(name) > PROC_NAME_MAX for name in names):
+        notes.append(f"schedule={_shown(raw)} is not process names separated by commas; the run goes freely.")
+        return ()
+    return tuple(names)
+
+
 def _param(raw: str) -> Any:
     """A parameter as the dashboard's address bar writes it: JSON, or else plain text."""
     try:
@@ -117,6 +138,8 @@ def read_query(items: Iterable[tuple[str, str]], param_names: Collection[str] | 
             values[name] = _pace(raw, notes)
         elif name == "start_method":
             values[name] = _choice(name, raw, START_METHODS, defaults.start_method, notes)
+        elif name == "schedule":
+            values[name] = _schedule(raw, notes)
         elif name in param_names:
             params[name] = _param(raw)
         else:

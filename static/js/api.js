@@ -81,4 +81,10 @@ export const api = {
   // How long a POST /api/runs body would run, and whether it fits the run timeout.
   estimate: (body) => request("POST", "/api/estimate", body),
   cancel: (id) => request("DELETE", `/api/runs/${encodeURIComponent(id)}`),
+  // Step mode: who may go next once the run has settled, and letting one process go.
+  stepState: (id) => request("GET", `/api/runs/${encodeURIComponent(id)}/step`),
+  step: (id, proc) => request("POST", `/api/runs/${encodeURIComponent(id)}/step`, { proc }, clientHeaders()),
+  explore: (body) => request("POST", "/api/explorations", body, clientHeaders()),
+  exploration: (id) => request("GET", `/api/explorations/${encodeURIComponent(id)}`),
+  stopExploring: (id) => request("DELETE", `/api/explorations/${encodeURIComponent(id)}`),
 };

@@ -1,9 +1,12 @@
-// The dashboard: the set-up panel, a Viewer for the run on screen, and the Embed dialog.
+// The dashboard: the set-up panel, a Viewer for the run on screen, the step controls of a
+// step-mode run, the explorer, and the Embed dialog.
 
 import { api } from "./api.js";
 import { EmbedDialog } from "./embed-dialog.js";
+import { Explorer } from "./explore.js";
 import { isLive, statusWord } from "./run-status.js";
 import { readUrl, Setup } from "./setup.js";
+import { Stepper } from "./stepper.js";
 import { setUpTheme } from "./theme.js";
 import { Viewer } from "./viewer.js";
 
@@ -20,6 +23,15 @@ class Dashboard {
       },
     });
     this.permalink = $("#permalink");
+    this.stepper = new Stepper({
+      viewer: this.viewer,
+      panel: $("#step-panel"),
+      onReplaced: (run) => {
+        this.follow(run);
+        this.setup.say("The last step is undone: a new run replays the ones before it, then waits for you.");
+      },
+    });
+    this.explorer = new Explorer({ root: $("#explore"), target: () => this.setup.request() });
     setUpTheme($("#theme"), () => this.viewer.invalidate());
     this.setup = new Setup({
       form: $("#setup"),
@@ -41,6 +53,7 @@ class Dashboard {
       pace_ms: request.pace_ms ?? null,
       title: scenario?.title ?? request.scenario,
       defaults: scenario?.defaults ?? {},
+      schedule: this.stepper.run?.schedule ?? [],
       runId: this.viewer.runId,
     };
   }
@@ -50,10 +63,16 @@ class Dashboard {
     const want = readUrl();
     this.setup.openLink(want);
     if (want.run) await this.load(want.run);
+    // A link to an interleaving: a new run replays it, then goes on as the link says.
+    else if (want.schedule?.length) {
+      const request = this.setup.request();
+      await this.start({ ...request, schedule: want.schedule, then: request.mode ?? "free" });
+    }
   }
 
   async picked(scenario, runId) {
     if (runId === null) this.clear();
+    this.explorer.offer(scenario);
     let detail = this.scenarioDetails.get(scenario.id);
     if (!detail) {
       try {
@@ -75,12 +94,14 @@ class Dashboard {
 
   clear() {
     this.viewer.clear();
+    this.stepper.show(null);
     this.permalink.hidden = true;
     this.setup.setBusy(false);
   }
 
   follow(run) {
     this.viewer.show(run);
+    this.stepper.show(run);
     this.setup.setRun(run.id);
     this.permalink.href = `/runs/${encodeURIComponent(run.id)}`;
     this.permalink.hidden = false;
@@ -88,6 +109,7 @@ class Dashboard {
   }
 
   ended(run) {
+    this.stepper.ended();
     this.idle();
     this.setup.say(`Run ${statusWord(run.status)}. Step through it with the replay controls.`);
   }
@@ -118,7 +140,8 @@ class Dashboard {
       // Focus is on the Run button, now disabled: Cancel while the run is live, else its story.
       if (this.setup.cancelButton.disabled) this.focusNarration();
       else this.setup.cancelButton.focus();
-      this.setup.say("Running…");
+      const stepping = run.mode === "step" && !request.schedule?.length;
+      this.setup.say(stepping ? "Step mode: press a process's Step button (or 1, 2, 3…) to let it go." : "Running…");
     } catch (error) {
       this.setup.setBusy(false);
       this.setup.showError(error);
@@ -140,6 +163,7 @@ class Dashboard {
       this.setup.pick(run.scenario, run.params, {
         pace_ms: run.pace_ms,
         start_method: run.start_method,
+        mode: run.mode,
         runId: run.id,
       });
       this.follow(run);

@@ -20,7 +20,7 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * The embed's address. `target` is a run ({runId}) or a set-up ({scenario, params, defaults,
- * pace_ms, start_method}); parameters equal to the scenario's defaults are left out, and so
+ * pace_ms, start_method, schedule?}); parameters equal to the scenario's defaults are left out, and so
  * are options left at their defaults.
  */
 export function embedUrl(origin, target, options = {}) {
@@ -36,6 +36,8 @@ export function embedUrl(origin, target, options = {}) {
     const { pace_ms: pace, start_method: method } = target;
     if (pace !== null && pace !== undefined) query.push(["pace_ms", String(pace)]);
     if (method && method !== "fork") query.push(["start_method", method]);
+    // A run of this set-up that replays the interleaving on screen (step mode, a replay).
+    if (target.schedule?.length) query.push(["schedule", target.schedule.join(",")]);
   }
   for (const [name, fallback] of Object.entries(EMBED_DEFAULTS)) {
     const value = options[name];

@@ -31,7 +31,7 @@ export class EmbedDialog {
   /**
    * @param {{button: HTMLButtonElement, target: () => object}} options
    *   `target()` says what is on screen: {title, scenario, params, defaults, pace_ms,
-   *   start_method, runId}; runId is null while no run is.
+   *   start_method, schedule?, runId}; runId is null while no run is.
    */
   constructor({ button, target }) {
     this.target = target;
@@ -84,8 +84,14 @@ export class EmbedDialog {
   }
 
   open() {
-    const { runId } = this.target();
+    const { runId, schedule } = this.target();
     const run = this.form.querySelector("input[value='run']");
+    // A run of this set-up replays the interleaving on screen, when there is one.
+    const fresh = this.form.querySelector("input[value='scenario']").nextSibling;
+    const steps = schedule?.length ?? 0;
+    fresh.textContent = steps
+      ? ` a new run of this set-up that replays this interleaving (${steps} steps), started by the reader`
+      : " a new run of this set-up, started by the reader";
     run.disabled = !runId;
     run.closest("label").hidden = !runId;
     this.form.querySelector(`input[value='${runId ? "run" : "scenario"}']`).checked = true;

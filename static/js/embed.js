@@ -12,6 +12,7 @@ import { api } from "./api.js";
 import { setText } from "./dom.js";
 import { SIZE_MESSAGE } from "./embed-code.js";
 import { isLive } from "./run-status.js";
+import { Stepper } from "./stepper.js";
 import { Viewer } from "./viewer.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -153,6 +154,12 @@ class Embed {
       onProblem: (text) =>
         this.say("The connection to the server was lost, so the picture stopped. Reload the page to see the run.", "error", text),
     });
+    // An embedded step-mode run is stepped in the frame; Undo's new run keeps the options.
+    this.stepper = new Stepper({
+      viewer: this.viewer,
+      panel: $("#step-panel"),
+      onReplaced: (run) => location.replace(`/embed/runs/${encodeURIComponent(run.id)}${location.search}`),
+    });
   }
 
   /** Show `text` to the student; `detail` (the server's own words) goes in the title. */
@@ -166,6 +173,7 @@ class Embed {
     const { run } = this.config;
     this.viewer.setIdle("Loading the run…");
     this.viewer.show(run);
+    this.stepper.show(run);
     const ended = !isLive(run.status);
     if (this.options.autoplay && ended) whenVisible($("#main"), () => this.viewer.player.play());
   }
@@ -225,15 +233,14 @@ class Embed {
     this.viewer.setIdle("Starting a run…");
     const { scenario, params, options } = this.config;
     try {
-      const run = await api.start({
-        scenario: scenario.id,
-        params,
-        pace_ms: options.pace_ms,
-        start_method: options.start_method,
-      });
+      const body = { scenario: scenario.id, params, pace_ms: options.pace_ms, start_method: options.start_method };
+      // An embedded interleaving replays its schedule, then the program goes on freely.
+      if (options.schedule?.length) Object.assign(body, { schedule: options.schedule, then: "free" });
+      const run = await api.start(body);
       this.say("");
       this.open.href = `/runs/${encodeURIComponent(run.id)}`;
       this.viewer.show(run);
+      this.stepper.show(run);
     } catch (error) {
       if (error.status === 429) this.refused(error);
       else {
@@ -269,6 +276,7 @@ class Embed {
   }
 
   ended(run) {
+    this.stepper.ended();
     const said = ENDED[run?.status];
     const again = this.button ? " Press Run again to watch it from the start." : "";
     if (said) this.say(said + again, "error", run.error ?? "");

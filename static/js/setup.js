@@ -1,6 +1,8 @@
 // The set-up panel: pick a scenario, edit its parameters, choose pace and start method,
 // Run and Cancel. The address bar always holds the set-up (and the run on screen), so a
 // copied link opens the same thing: /?scenario=queue&pace_ms=0&mylist=[1,2,3,4]&run=…
+// (`mode=step`: the learner chooses who runs next; `schedule=main,p1,…`: a link to an
+// interleaving, which starts a run replaying it).
 // Once a run is on screen the panel folds into one line (what runs, Edit set-up, Cancel),
 // so the stage has the screen.
 
@@ -8,13 +10,13 @@ import { api } from "./api.js";
 import { fill, h, setText } from "./dom.js";
 import { ParamsForm } from "./form.js";
 
-const RESERVED = new Set(["scenario", "pace_ms", "start_method", "run"]);
+const RESERVED = new Set(["scenario", "pace_ms", "start_method", "run", "mode", "schedule"]);
 export const START_METHODS = Object.freeze(["fork", "spawn", "forkserver"]);
 const DEFAULT_PACE = 300; // when the scenario list gives no default_pace_ms
 const ESTIMATE_DELAY_MS = 250; // after the last edit: one estimate per pause, not per key
 const SHORT_VALUE = 32; // characters of a parameter's value in the folded line
 
-/** What the address bar asks for: {scenario, params, pace_ms, start_method, run, raw}. */
+/** What the address bar asks for: {scenario, params, pace_ms, start_method, run, mode, schedule, raw}. */
 export function readUrl(search = location.search) {
   const query = new URLSearchParams(search);
   const params = {};
@@ -27,12 +29,16 @@ export function readUrl(search = location.search) {
     }
   }
   const pace = query.get("pace_ms");
+  const schedule = query.get("schedule");
   return {
     scenario: query.get("scenario"),
     params,
     pace_ms: pace === null || pace === "" ? null : Number(pace),
     start_method: query.get("start_method"),
     run: query.get("run"),
+    mode: query.get("mode") === "step" ? "step" : "free",
+    // Process names have no commas; an empty item (a trailing comma) is no process.
+    schedule: schedule === null ? null : schedule.split(",").filter((name) => name !== ""),
     raw: Object.fromEntries(query), // as written, for saying which values were replaced
   };
 }
@@ -71,6 +77,7 @@ export class Setup {
     this.summary = $("#scenario-summary");
     this.pace = $("#pace");
     this.method = $("#start-method");
+    this.stepMode = $("#step-mode");
     this.runButton = $("#run");
     this.cancelButton = $("#cancel");
     this.message = $("#form-message");
@@ -128,6 +135,7 @@ export class Setup {
       this.changed();
     });
     this.method.addEventListener("change", () => this.changed());
+    this.stepMode.addEventListener("change", () => this.changed());
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
@@ -187,12 +195,15 @@ export class Setup {
       notes.push(`start_method=${method} is not one of ${START_METHODS.join(", ")}; using ${this.method.value}.`);
       method = null;
     }
-    this.pick(scenario.id, params, { pace_ms: pace, start_method: method });
+    if (want.raw.mode !== undefined && want.raw.mode !== "step" && want.raw.mode !== "free") {
+      notes.push(`mode=${want.raw.mode} is not step or free; using free.`);
+    }
+    this.pick(scenario.id, params, { pace_ms: pace, start_method: method, mode: want.mode });
     setText(this.linkNotice, notes.length ? `From the link: ${notes.join(" ")}` : "");
   }
 
   /** Show scenario `id` with `params` (null: its defaults). */
-  pick(id, params, { pace_ms = null, start_method = null, runId = null } = {}) {
+  pick(id, params, { pace_ms = null, start_method = null, runId = null, mode = null } = {}) {
     const scenario = this.scenarios.get(id) ?? [...this.scenarios.values()][0];
     for (const input of this.picker.querySelectorAll("input")) input.checked = input.value === scenario.id;
     fill(
@@ -207,6 +218,7 @@ export class Setup {
     if (pace_ms !== null && Number.isFinite(pace_ms)) this.pace.value = String(pace_ms);
     else if (!this.paceTyped || this.pace.value === "") this.pace.value = String(defaultPace(scenario));
     if (start_method && START_METHODS.includes(start_method)) this.method.value = start_method;
+    if (mode !== null) this.stepMode.checked = mode === "step";
     this.clearMessages();
     this.runId = runId;
     this.writeUrl();
@@ -226,6 +238,7 @@ export class Setup {
     const request = { scenario: this.current(), params: this.params.values(), start_method: this.method.value };
     // An empty pace means the server's default; anything else goes as typed, to be checked there.
     if (this.pace.value !== "") request.pace_ms = Number(this.pace.value);
+    if (this.stepMode.checked) request.mode = "step";
     return request;
   }
 
@@ -234,6 +247,7 @@ export class Setup {
     const query = new URLSearchParams({ scenario: req.scenario });
     query.set("pace_ms", this.pace.value);
     query.set("start_method", req.start_method);
+    if (req.mode === "step") query.set("mode", "step");
     for (const [name, value] of Object.entries(req.params)) query.set(name, JSON.stringify(value));
     if (this.runId) query.set("run", this.runId);
     const url = `${location.pathname}?${query}`;
@@ -293,6 +307,7 @@ export class Setup {
       h("strong", {}, scenario?.title ?? req.scenario),
       params.length ? ` · ${params.join(", ")}` : null,
       ` · ${pace} · ${req.start_method}`,
+      req.mode === "step" ? " · you choose who runs next" : null,
     );
   }
 

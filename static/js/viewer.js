@@ -59,6 +59,9 @@ export class Viewer {
       if (open) this.timeline?.invalidate(); // its canvas was not drawn while hidden
     });
     this.detail = $("#narration-detail");
+    // Called after each frame is drawn, for what a page adds to the stage's boxes (the
+    // step controls): boxes appear as events arrive, so they are decorated where drawn.
+    this.afterDraw = null;
   }
 
   schedule() {
@@ -93,6 +96,7 @@ export class Viewer {
     // The run's status as far as the feed has got (not at the event on screen), for
     // scripts and tests that wait for a run to end.
     document.body.dataset.runStatus = this.history.tail.run.status;
+    this.afterDraw?.(this.history.tail);
   }
 
   // The events between the one drawn last and the one on screen now, when the player

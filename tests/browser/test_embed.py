@@ -301,7 +301,7 @@ def test_bad_options_are_explained_and_never_break_the_embed(browser: Any, serve
                 "controls='maybe' is not 1 or 0; using 1.",
                 "theme='purple' is not one of auto, light, dark; using auto.",
                 "Unknown option 'colour' is ignored (options here: mylist, autoplay, controls, source, "
-                "theme, pace_ms, start_method).",
+                "theme, pace_ms, start_method, schedule).",
             ]
         )
         expect(page.locator("#run")).to_be_enabled()

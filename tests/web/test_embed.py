@@ -34,6 +34,7 @@ async def test_a_scenario_embed(client: httpx.AsyncClient) -> None:
         "theme": "dark",
         "pace_ms": 0,
         "start_method": "fork",
+        "schedule": [],
     }
     assert config["notes"] == []
     assert config["errors"] == []
@@ -42,6 +43,21 @@ async def test_a_scenario_embed(client: httpx.AsyncClient) -> None:
         'href="http://mpscope.test/?scenario=queue&amp;pace_ms=0&amp;start_method=fork&amp;mylist=%5B5%2C6%5D"'
         in html
     )
+
+
+async def test_an_embed_of_an_interleaving(client: httpx.AsyncClient) -> None:
+    r = await client.get("/embed/value-race?times=2&use_lock=false&schedule=main,main,main,p1,p2")
+    assert r.status_code == 200
+    config = page_data(r.text)
+    assert config["options"]["schedule"] == ["main", "main", "main", "p1", "p2"]
+    assert config["notes"] == []
+    # Opened on the dashboard, the same link replays the same interleaving.
+    assert "&amp;schedule=main%2Cmain%2Cmain%2Cp1%2Cp2&amp;" in r.text
+    r = await client.get("/embed/value-race?schedule=main,,p1")
+    assert r.status_code == 200  # lenient, like the other options: the program still runs
+    assert page_data(r.text)["notes"] == [
+        "schedule='main,,p1' is not process names separated by commas; the run goes freely."
+    ]
 
 
 async def test_an_embed_without_options_takes_the_defaults(client: httpx.AsyncClient) -> None:

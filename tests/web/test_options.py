@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from app.api.models import RunCreate
+from app.runs.service import MAX_SCHEDULE
 from app.web.options import PACE_MAX_MS, EmbedOptions, read_query
 
 EMBED_CODE = Path(__file__).resolve().parents[2] / "static" / "js" / "embed-code.js"
@@ -22,6 +23,7 @@ def test_defaults() -> None:
         "theme": "auto",
         "pace_ms": 300,
         "start_method": "fork",
+        "schedule": [],
     }
     assert q.params == {}
     assert q.notes == []
@@ -65,6 +67,26 @@ def test_a_recorded_run_takes_display_options_only() -> None:
     assert q.options == EmbedOptions(theme="light")
     assert q.params == {}
     assert len(q.notes) == 2
+
+
+def test_a_schedule_is_process_names_separated_by_commas() -> None:
+    q = read_query([("schedule", "main,main, p1,p2")], PARAMS)
+    assert q.options.schedule == ("main", "main", "p1", "p2")
+    assert q.options.as_json()["schedule"] == ["main", "main", "p1", "p2"]
+    assert q.notes == []
+    assert read_query([("schedule", "")], PARAMS).options.schedule == ()
+
+
+def test_a_schedule_that_cannot_be_one_is_ignored_and_said_so() -> None:
+    q = read_query([("schedule", "main,,p1")], PARAMS)
+    assert q.options.schedule == ()
+    assert q.notes == ["schedule='main,,p1' is not process names separated by commas; the run goes freely."]
+    (note,) = read_query([("schedule", ",".join(["p1"] * (MAX_SCHEDULE + 1)))], PARAMS).notes
+    assert note == f"schedule has {MAX_SCHEDULE + 1} steps, more than {MAX_SCHEDULE}; the run goes freely."
+    (note,) = read_query([("schedule", "x" * 201)], PARAMS).notes
+    assert "is not process names" in note
+    # A recorded run replays nothing: it keeps the schedule it ran with.
+    assert "is ignored: a recorded run keeps" in read_query([("schedule", "main")], None).notes[0]
 
 
 def test_the_bounds_match_the_api() -> None:
