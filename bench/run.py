@@ -373,6 +373,58 @@ def shm() -> set[str]:
     return set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
 
 
+def _parents() -> dict[int, int]:
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            out[int(entry.name)] = int(stat[stat.rfind(")") + 2 :].split()[1])
+    return out
+
+
+def _held_elsewhere(names: set[str]) -> set[str]:
+    """Those of ``names`` mapped or open in a process outside this benchmark's tree: another
+    program's (a test suite running beside it), not a leftover of ours."""
+    parents = _parents()
+    ours = {os.getpid()}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in ours and pid not in ours:
+                ours.add(pid)
+                grew = True
+    paths = {f"/dev/shm/{name}": name for name in names}
+    held: set[str] = set()
+    for pid in set(parents) - ours:
+        try:
+            with open(f"/proc/{pid}/maps") as maps:
+                mapped = {line.rstrip("\n").split(" ", 5)[-1].strip() for line in maps}
+            held |= {paths[path] for path in mapped & paths.keys()}
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target in paths:
+                    held.add(paths[target])
+        except OSError:  # gone, or not ours to read
+            continue
+    return held
+
+
+def shm_left(before: set[str], within_s: float = 10.0) -> list[str]:
+    """Entries made since ``before`` that outlived the benchmark's runs: not held by another
+    program, and still there after ``within_s`` (clean-up after a run is asynchronous)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        new = shm() - before
+        left = new - _held_elsewhere(new) if new else new
+        if not left or time.monotonic() > deadline:
+            return sorted(left)
+        time.sleep(0.1)
+
+
 def measure(quick: bool, http: str, loop: str, only: set[str] | None) -> dict[str, Any]:
     size = SIZES["quick" if quick else "full"]
     result: dict[str, Any] = {
@@ -412,7 +464,7 @@ def measure(quick: bool, http: str, loop: str, only: set[str] | None) -> dict[st
             if wanted(name):
                 add(fig(server, size))
     result["samples"] = samples
-    result["leftovers"] = {"processes": children(), "shm": sorted(shm() - shm_before)}
+    result["leftovers"] = {"processes": children(), "shm": shm_left(shm_before)}
     return result
 
 
