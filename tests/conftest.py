@@ -37,6 +37,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         in_chromium = path.startswith("tests/browser/") or "browser" in getattr(item, "fixturenames", ())
         group = "browser" if in_chromium else path
         item.add_marker(pytest.mark.xdist_group(group))
+        if item.get_closest_marker("alone") is not None:
+            # Its time limit is for the test, not for its wait for the other worker's test
+            # to end (a soak takes minutes): see _taking_turns.
+            limit = item.get_closest_marker("timeout")
+            seconds = limit.args[0] if limit is not None and limit.args else item.config.getini("timeout")
+            item.add_marker(pytest.mark.timeout(float(seconds), func_only=True), append=False)
 
 
 def _turn_file() -> Path | None:

@@ -58,6 +58,9 @@ def _counting(send: Callable[[bytes], None], flow: _Flow) -> Callable[[bytes], N
     return send_counted
 
 
+FEEDER_GRACE_S = 0.005
+
+
 def _join_feeder(thread_ref: Any, flow: _Flow, name: str) -> None:
     """The exit's wait for the feeder thread (multiprocessing's own, with the event that
     says so when something is still to be written)."""
@@ -66,8 +69,13 @@ def _join_feeder(thread_ref: Any, flow: _Flow, name: str) -> None:
         return
     em = emitter.EMITTER
     if em is not None and thread.is_alive() and flow.written < flow.put:
-        em.emit(K.QUEUE_WAIT, name, None, {"op": "flush"})
-        em.flush()
+        # The feeder may have written its last item and be waiting for the GIL to count it
+        # (the reader may even have it already): a moment's join lets it, so that only a
+        # feeder really stuck with items to write (a full pipe) is shown as a wait.
+        thread.join(FEEDER_GRACE_S)
+        if thread.is_alive() and flow.written < flow.put:
+            em.emit(K.QUEUE_WAIT, name, None, {"op": "flush"})
+            em.flush()
     thread.join()
 
 

@@ -37,11 +37,20 @@ def test_pool_tasks_are_drawn_per_worker(dashboard: Dashboard) -> None:
     expect(pool).to_have_count(1)
 
     # The band runs from main's box to the last worker's, under them (the page is wide).
-    band = d.page.locator(".band", has=d.page.locator(".obj.pool[data-obj='pool']")).bounding_box()
-    first, last = d.lane("main").bounding_box(), d.lane("pool-worker-2").bounding_box()
-    assert band is not None
-    assert first is not None
-    assert last is not None
+    # Measured in one look, once the stage has its width: the set-up folds away as the run
+    # starts, and the stage lays itself out again for the room it then has.
+    d.page.wait_for_function(
+        "() => document.querySelector(\".proc-box[data-proc='pool-worker-2']\")"
+        ".getBoundingClientRect().x > document.querySelector(\".proc-box[data-proc='main']\")"
+        ".getBoundingClientRect().right"
+    )
+    band, first, last = d.page.evaluate(
+        """() => [".band:has(.obj.pool[data-obj='pool'])", ".proc-box[data-proc='main']",
+                  ".proc-box[data-proc='pool-worker-2']"].map((s) => {
+            const r = document.querySelector(s).getBoundingClientRect();
+            return {x: r.x, y: r.y, width: r.width, height: r.height};
+        })"""
+    )
     assert first["x"] <= band["x"] < first["x"] + first["width"]
     assert last["x"] < band["x"] + band["width"] <= last["x"] + last["width"]
     assert band["y"] > first["y"] + first["height"] / 2
